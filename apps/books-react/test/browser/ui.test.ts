@@ -1,0 +1,166 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * The web app in the system Chromium against the real platform (gateway + books + this app), doing what a person
+ * does: add a book (answering the token prompt), edit it, find it by search, delete it.
+ */
+const CHROMIUM_PATH = process.env.BOOKS_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const STEP_TIMEOUT_MS = 15_000;
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set. The browser test runs inside \`npm run test:integration\`, whose root hook ` +
+        '(test/integration/hooks/platform.ts) starts the platform and sets BOOKS_PLATFORM_URL and BOOKS_WRITE_TOKEN.',
+    );
+  }
+  return value;
+}
+
+describe('books-react in Chromium against the platform', function () {
+  this.timeout(120_000);
+
+  // A title no other test or leftover data can share, so searching for it finds exactly this book.
+  const marker = `brx${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const title = `The Dispossessed ${marker}`;
+  const editedTitle = `The Dispossessed, revised ${marker}`;
+
+  let platformUrl = '';
+  let writeToken = '';
+  let profileDir = '';
+  let context: BrowserContext | undefined;
+  let page: Page;
+
+  before(async function () {
+    platformUrl = requiredEnv('BOOKS_PLATFORM_URL').replace(/\/+$/, '');
+    writeToken = requiredEnv('BOOKS_WRITE_TOKEN');
+    if (!existsSync(CHROMIUM_PATH)) {
+      throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`flock /tmp/books-apt.lock apt-get install -y chromium\`.`);
+    }
+    profileDir = mkdtempSync(join(tmpdir(), 'books-react-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !context) return;
+    const file = join(mkdtempSync(join(tmpdir(), 'books-react-failure-')), 'screenshot.png');
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`    screenshot of the failure: ${file}`);
+  });
+
+  after(async function () {
+    await context?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  async function see(text: string): Promise<void> {
+    await page.getByText(text, { exact: true }).first().waitFor({ state: 'visible' });
+  }
+
+  async function focusedElementId(): Promise<string> {
+    return page.evaluate(() => document.activeElement?.id ?? '');
+  }
+
+  it('adds a book: asks for the access token, then shows the API validation errors and saves', async function () {
+    await page.goto(`${platformUrl}/`);
+    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+    await page.getByRole('link', { name: 'Add a book' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Add a book' }).waitFor();
+
+    // Submitting an empty form without a token: the gateway answers 401, so the app asks for a token first.
+    await page.getByRole('button', { name: 'Add book' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Access token needed' });
+    await dialog.waitFor();
+    assert.equal(await focusedElementId(), 'token-input', 'the token field gets focus when the prompt opens');
+    await dialog.getByLabel('Access token').fill(writeToken);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // The retried write reaches books, which rejects the empty title; the error sits next to the field.
+    const titleInput = page.getByLabel('Title (required)');
+    await page.locator('#book-title[aria-invalid="true"]').waitFor();
+    await page.locator('#title-error').waitFor();
+    assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
+    assert.match(await titleInput.getAttribute('aria-describedby') ?? '', /title-error/);
+
+    await titleInput.fill(title);
+    await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');
+    await page.getByLabel('Year (optional)').fill('1974');
+    await page.getByRole('button', { name: 'Add book' }).click();
+
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await see(`Added “${title}”.`);
+    await see('Ursula K. Le Guin');
+    await see('1974');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('edits the book without asking for the token again', async function () {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    const titleInput = page.getByLabel('Title (required)');
+    await titleInput.waitFor();
+    assert.equal(await titleInput.inputValue(), title);
+    await titleInput.fill(editedTitle);
+    await page.getByLabel('Year (optional)').fill('1975');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    await page.getByRole('heading', { level: 1, name: editedTitle }).waitFor();
+    await see(`Saved changes to “${editedTitle}”.`);
+    await see('1975');
+    assert.equal(await page.getByRole('dialog').count(), 0, 'no token prompt: the session kept the token');
+  });
+
+  it('finds the book by searching', async function () {
+    await page.getByRole('link', { name: 'All books' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+    await page.getByLabel('Search by title or author').fill(marker);
+    await page.getByLabel('Search by title or author').press('Enter');
+
+    await see(`Showing 1–1 of 1 book matching “${marker}”.`);
+    assert.equal(await focusedElementId(), 'results-summary', 'focus moves to the result summary');
+    await page.getByRole('link', { name: editedTitle }).waitFor();
+  });
+
+  it('deletes the book after confirmation', async function () {
+    await page.getByRole('link', { name: editedTitle }).click();
+    await page.getByRole('heading', { level: 1, name: editedTitle }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Delete “${editedTitle}”?` });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Delete book' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+    await see(`Deleted “${editedTitle}”.`);
+
+    await page.getByLabel('Search by title or author').fill(marker);
+    await page.getByLabel('Search by title or author').press('Enter');
+    await see(`No books match “${marker}”.`);
+  });
+
+  it('signs out, forgetting the token', async function () {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await see('Signed out. The access token was forgotten.');
+    await see('Not signed in');
+    assert.equal(await page.evaluate(() => window.sessionStorage.getItem('books.accessToken')), null);
+  });
+});
