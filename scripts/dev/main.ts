@@ -1,0 +1,154 @@
+/**
+ * `npm run dev`: the whole platform on this machine until Ctrl-C. Options: `npm run dev -- --help`.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, startPlatform, type BuildMode, type Platform } from './platform';
+
+const USAGE = `Usage: npm run dev -- [options]
+
+  --port N            gateway port (env BOOKS_DEV_PORT, default 8080)
+  --metrics-port N    gateway metrics port (env BOOKS_DEV_METRICS_PORT, default 9145)
+  --db-port N         PostgreSQL port (env BOOKS_DEV_DB_PORT, default 55432)
+  --books-ports LIST  books replica ports, one per replica (env BOOKS_DEV_BOOKS_PORTS, default 5001,5002)
+  --web-ports LIST    books-react replica ports (env BOOKS_DEV_WEB_PORTS, default 3001,3002)
+  --state-dir DIR     database, JWT keys and logs (env BOOKS_DEV_STATE_DIR, default ./.cache/dev)
+  --no-sample-data    do not load the sample catalogue into an empty database
+  --rebuild           rebuild everything (default: only what changed)
+  --no-build          never build; fail if something is not built
+  -h, --help          this text
+
+Port 0 picks a free port.`;
+
+interface Flags {
+  ports: { gateway: number; metrics: number; database: number; books: number[]; booksReact: number[] };
+  stateDir: string;
+  loadSampleData: boolean;
+  build: BuildMode;
+}
+
+function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'db-port': { type: 'string' },
+      'books-ports': { type: 'string' },
+      'web-ports': { type: 'string' },
+      'state-dir': { type: 'string' },
+      'no-sample-data': { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  if (values.rebuild && values['no-build']) throw new Error('--rebuild and --no-build exclude each other');
+  return {
+    ports: {
+      gateway: port('--port', values.port ?? env.BOOKS_DEV_PORT ?? '8080'),
+      metrics: port('--metrics-port', values['metrics-port'] ?? env.BOOKS_DEV_METRICS_PORT ?? '9145'),
+      database: port('--db-port', values['db-port'] ?? env.BOOKS_DEV_DB_PORT ?? '55432'),
+      books: portList('--books-ports', values['books-ports'] ?? env.BOOKS_DEV_BOOKS_PORTS ?? '5001,5002'),
+      booksReact: portList('--web-ports', values['web-ports'] ?? env.BOOKS_DEV_WEB_PORTS ?? '3001,3002'),
+    },
+    stateDir: values['state-dir'] ?? env.BOOKS_DEV_STATE_DIR ?? join(REPO_ROOT, '.cache', 'dev'),
+    loadSampleData: !values['no-sample-data'],
+    build: values.rebuild ? 'always' : values['no-build'] ? 'never' : 'if-stale',
+  };
+}
+
+function port(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535)
+    throw new Error(`${flag}: expected a port number (0-65535), got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function portList(flag: string, raw: string): number[] {
+  const ports = raw.split(',').map((part) => port(flag, part.trim()));
+  if (ports.length === 0 || ports.length > 8) throw new Error(`${flag}: expected 1 to 8 comma-separated ports`);
+  return ports;
+}
+
+function banner(platform: Platform): string {
+  const replicas = (handles: Platform['books']): string => handles.map((r) => r.url).join(' ');
+  return [
+    '',
+    `books platform is up: ${platform.url}`,
+    '',
+    `  web app       ${platform.url}/`,
+    `  books API     ${platform.url}/books`,
+    `  metrics       ${platform.gateway.metricsUrl}`,
+    `  books         ${replicas(platform.books)}`,
+    `  books-react   ${replicas(platform.booksReact)}`,
+    `  PostgreSQL    ${platform.database.url}`,
+    `  logs          ${platform.logDir}`,
+    '',
+    'Write token (books:write, valid 24 h; more with `npm run token -- --sub you --scope books:write --key ' +
+      `${platform.jwt.hs256KeyFile}\`):`,
+    '',
+    platform.writeToken,
+    '',
+    `  curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${platform.url}/books -d '{…}'`,
+    '',
+    'Ctrl-C stops everything.',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  let flags: Flags | undefined;
+  try {
+    flags = parseFlags(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (!flags) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  // Signals that arrive while starting are remembered and honoured as soon as startPlatform has returned
+  // (it cleans up after itself when it fails).
+  let stopRequested: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    process.stdout.write(`\n${signal}: stopping the platform…\n`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const log = (line: string): void => void process.stdout.write(`[dev] ${line}\n`);
+  let platform: Platform;
+  try {
+    platform = await startPlatform({
+      stateDir: flags.stateDir,
+      ports: flags.ports,
+      loadSampleData: flags.loadSampleData,
+      build: flags.build,
+      log,
+    });
+  } catch (error) {
+    process.stderr.write(`\nnpm run dev: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (!stopRequested) process.stdout.write(`${banner(platform)}\n`);
+  await stopSignal;
+  try {
+    await platform.stop();
+  } catch (error) {
+    process.stderr.write(`stopping failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write('stopped: no process left behind.\n');
+  return 0;
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What to run and how to tell it is ready. */
+export interface ProcessSpec {
+  /** Short name used in messages, e.g. `books-1`. */
+  name: string;
+  command: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** stdout and stderr are appended here (the child writes to the file itself, so it never blocks on us). */
+  logFile: string;
+  /** Run as this user (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+  /** Resolves true once the process serves; polled until readyTimeoutMs. */
+  isReady: (logOffset: number) => Promise<boolean>;
+  readyTimeoutMs?: number;
+  /** Grace period between SIGTERM and SIGKILL in stop(). */
+  stopTimeoutMs?: number;
+}
+
+const POLL_MS = 100;
+
+/**
+ * One long-running child in its own process group (`detached`), so that a signal reaches every process it forked
+ * (nginx workers, PostgreSQL backends) and the terminal's Ctrl-C reaches only the orchestrator, which then stops
+ * the children in order.
+ */
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get logFile(): string {
+    return this.spec.logFile;
+  }
+
+  /** Starts the process and waits until it is ready; on failure the process group is killed and the log tail shown. */
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.pid})`);
+    mkdirSync(dirname(this.spec.logFile), { recursive: true });
+    const logOffset = fileSize(this.spec.logFile);
+    const log = openSync(this.spec.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.spec.command, this.spec.args, {
+        cwd: this.spec.cwd,
+        env: this.spec.env,
+        detached: true,
+        stdio: ['ignore', log, log],
+        uid: this.spec.uid,
+        gid: this.spec.gid,
+      });
+    } finally {
+      closeSync(log);
+    }
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
+    for (;;) {
+      const failure = await Promise.race([spawnError, sleep(POLL_MS).then(() => undefined)]);
+      if (failure) throw new Error(`${this.spec.name}: cannot start ${this.spec.command}: ${failure.message}`);
+      if (!this.running) {
+        throw new Error(`${this.spec.name} exited during startup (${describeExit(child)})\n${this.logTail(logOffset)}`);
+      }
+      if (await this.spec.isReady(logOffset).catch(() => false)) return;
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(
+          `${this.spec.name} was not ready within ${this.spec.readyTimeoutMs ?? 60_000} ms\n${this.logTail(logOffset)}`,
+        );
+      }
+    }
+  }
+
+  /** Sends a signal to the whole process group; a no-op when it is not running. */
+  signal(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || !groupAlive(pid)) return;
+    try {
+      process.kill(-pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+
+  /** Waits until the group leader and every process left in its group are gone; false on timeout. */
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    const pid = this.child?.pid;
+    if (pid === undefined) return true;
+    const deadline = Date.now() + timeoutMs;
+    const leaderGone = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!leaderGone) return false;
+    while (groupAlive(pid)) {
+      if (Date.now() > deadline) return false;
+      await sleep(20);
+    }
+    return true;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period: returns once no process of the group is left. */
+  async stop(): Promise<void> {
+    if (this.child?.pid === undefined) return;
+    this.signal('SIGTERM');
+    if (await this.waitForExit(this.spec.stopTimeoutMs ?? 10_000)) return;
+    this.signal('SIGKILL');
+    if (!(await this.waitForExit(5_000)))
+      throw new Error(`${this.spec.name}: process group ${this.pid} survived SIGKILL`);
+  }
+
+  private logTail(fromOffset: number): string {
+    const text = readFileSync(this.spec.logFile, 'utf8').slice(fromOffset);
+    const lines = text.trimEnd().split('\n').slice(-30);
+    return `--- last lines of ${this.spec.logFile} ---\n${lines.join('\n')}`;
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describeExit(child: ChildProcess): string {
+  return child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`;
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when GET url answers 2xx within a second. */
+export async function httpOk(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  await response.arrayBuffer();
+  return response.ok;
+}
