@@ -102,6 +102,11 @@ function httpContext(o: GatewayRenderOptions): string[] {
     '    "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;',
     '    default $request_id;',
     '}',
+    // Original method and path: error pages are internal redirects that turn $request_method into GET.
+    'map $request $gw_method {',
+    '    "~^(?<gw_m>[A-Z_-]+) " $gw_m;',
+    '    default "-";',
+    '}',
     'map $request_uri $gw_request_path {',
     '    "~^(?<gw_path>[^?]*)" $gw_path;',
     '}',
@@ -112,7 +117,7 @@ function httpContext(o: GatewayRenderOptions): string[] {
     ...o.routes.filter((route) => route.auth !== null).flatMap(protectedMethodsMap),
     '',
     'log_format gateway_json escape=json',
-    `    '{"time":"$time_iso8601","method":"$request_method","path":"$gw_request_path","status":$status,'`,
+    `    '{"time":"$time_iso8601","method":"$gw_method","path":"$gw_request_path","status":$status,'`,
     `    '"bytes":$body_bytes_sent,"request_time":$request_time,"route":"$gw_route",'`,
     `    '"upstream_addr":"$upstream_addr","upstream_status":"$upstream_status",'`,
     `    '"upstream_response_time":"$upstream_response_time","request_id":"$gw_request_id",'`,
@@ -164,7 +169,7 @@ function metricsLog(o: GatewayRenderOptions): string[] {
   if (!o.metrics) return [];
   // One compact line per request for gatewayd's exporter: UDP, so it never blocks or slows nginx.
   return [
-    "log_format gateway_metrics '$gw_route $request_method $status $request_time';",
+    "log_format gateway_metrics '$gw_route $gw_method $status $request_time';",
     `access_log syslog:server=127.0.0.1:${o.metrics.syslogPort},facility=local7,tag=gateway,severity=info,nohostname gateway_metrics;`,
   ];
 }
@@ -314,10 +319,15 @@ function errorPageDirectives(): string[] {
 }
 
 function errorLocations(o: GatewayRenderOptions): string[] {
-  const authDetail = anyAuth(o) ? ',"reason":"$gw_auth_error"' : '';
+  // 401/403 only come from the JWT check, which explains itself in the challenge and a reason code.
+  const auth = anyAuth(o);
+  const authDetail = auth ? ',"reason":"$gw_auth_error"' : '';
+  const challenge: [string, string][] = [
+    ['WWW-Authenticate', auth ? '$gw_auth_challenge' : `Bearer realm=\\"${o.jwt.realm}\\"`],
+  ];
   const table: Record<number, { extra: [string, string][]; detail: string }> = {
-    401: { extra: [['WWW-Authenticate', `Bearer realm=\\"${o.jwt.realm}\\"`]], detail: authDetail },
-    403: { extra: [], detail: authDetail },
+    401: { extra: challenge, detail: authDetail },
+    403: { extra: challenge, detail: authDetail },
     405: { extra: [['Allow', allowedMethods.join(', ')]], detail: '' },
     429: { extra: [['Retry-After', String(Math.max(1, Math.ceil(1 / o.limits.requestsPerSecond)))]], detail: '' },
   };
@@ -402,6 +412,7 @@ function routeLocations(o: GatewayRenderOptions, route: Route): string[] {
       `auth_request ${authPath(route)};`,
       'auth_request_set $gw_user $sent_http_x_gateway_user;',
       'auth_request_set $gw_auth_error $sent_http_x_gateway_auth_error;',
+      'auth_request_set $gw_auth_challenge $sent_http_www_authenticate;',
       `proxy_pass http://${route.name};`,
     ]),
     '}',

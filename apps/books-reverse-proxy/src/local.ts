@@ -1,0 +1,151 @@
+/**
+ * Runs the real gateway on this machine (Debian's nginx + njs, optionally under gatewayd) from rendered options:
+ * used by the gateway's own tests, its benchmark and the platform's local runs (`npm run dev`).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { defaultGatewayOptions, type GatewayRenderOptions } from './options';
+import { renderNginxConf } from './render';
+
+const execFileAsync = promisify(execFile);
+export const appDir = resolve(__dirname, '..');
+export const njsDir = join(appDir, 'njs');
+export const nginxBinary = process.env.GATEWAY_NGINX ?? '/usr/sbin/nginx';
+
+/** A free 127.0.0.1 TCP port (the kernel picks; the tiny race with other binders is acceptable locally). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function freeUdpPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface LocalGatewaySetup {
+  /** Working directory: config, temp files, pid. Created if missing. */
+  readonly dir: string;
+  /** Route name → `host:port` list. */
+  readonly addresses: Readonly<Record<string, readonly string[]>>;
+  readonly hs256KeyFile: string;
+  readonly rs256PublicKeyFile: string;
+  /** Include the metrics syslog line (needs gatewayd running). */
+  readonly metrics: boolean;
+}
+
+/** Options for a local run: 127.0.0.1, free ports, the repo's njs module, static backends, everything under dir. */
+export async function localGatewayOptions(setup: LocalGatewaySetup): Promise<GatewayRenderOptions> {
+  const defaults = defaultGatewayOptions();
+  return {
+    ...defaults,
+    listenAddress: '127.0.0.1',
+    listenPort: await freePort(),
+    backends: { kind: 'static', addresses: setup.addresses },
+    jwt: { ...defaults.jwt, hs256KeyFile: setup.hs256KeyFile, rs256PublicKeyFile: setup.rs256PublicKeyFile },
+    metrics: setup.metrics
+      ? { port: await freePort(), listenAddress: '127.0.0.1', syslogPort: await freeUdpPort() }
+      : null,
+    upstream: { ...defaults.upstream, maxFails: 1 },
+    paths: { ...defaults.paths, tempDir: resolve(setup.dir), njsDir },
+    workerProcesses: 1,
+  };
+}
+
+/** Builds gatewayd (Go, stdlib only) into dir; returns the binary's path. */
+export async function buildGatewayd(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const output = join(dir, 'gatewayd');
+  const go = process.env.GO ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');
+  await execFileAsync(go, ['build', '-o', output, '.'], { cwd: join(appDir, 'supervisor') });
+  return output;
+}
+
+export interface LocalGateway {
+  readonly options: GatewayRenderOptions;
+  readonly url: string;
+  readonly configFile: string;
+  /** Everything nginx wrote to stdout (the JSON access log), split into lines. */
+  accessLogLines(): string[];
+  stderr(): string;
+  /** Re-render with new options (same ports/paths expected) and reload without a restart. */
+  reload(options?: GatewayRenderOptions): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly options: GatewayRenderOptions;
+  /** Run under gatewayd (DNS addressing, metrics); otherwise nginx directly. */
+  readonly gatewayd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function startLocalGateway({ options, gatewayd, env }: StartOptions): Promise<LocalGateway> {
+  const dir = options.paths.tempDir;
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, 'nginx.conf');
+  writeFileSync(configFile, renderNginxConf(options));
+  const nginxArgs = ['-c', configFile, '-p', `${dir}/`, '-e', 'stderr'];
+  const child: ChildProcess = gatewayd
+    ? spawn(gatewayd, ['-config', configFile, '-nginx', nginxBinary, '-prefix', `${dir}/`], { env: { ...process.env, ...env } })
+    : spawn(nginxBinary, nginxArgs, { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const url = `http://127.0.0.1:${options.listenPort}`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`gateway exited (${child.exitCode}):\n${stderr}`);
+    const response = await fetch(`${url}/healthz`).catch(() => null);
+    return response?.status === 200;
+  }, 10_000, () => `gateway did not become healthy:\n${stderr}`);
+
+  return {
+    options,
+    url,
+    configFile,
+    accessLogLines: () => stdout.split('\n').filter((line) => line !== ''),
+    stderr: () => stderr,
+    async reload(next?: GatewayRenderOptions) {
+      if (next) writeFileSync(configFile, renderNginxConf(next));
+      await execFileAsync(nginxBinary, [...nginxArgs, '-s', 'reload']);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGQUIT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitFor(
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  message: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,3 @@
+module books-platform/gatewayd
+
+go 1.19

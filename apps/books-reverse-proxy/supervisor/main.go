@@ -1,0 +1,125 @@
+// gatewayd: the gateway image's entrypoint. It resolves the backends named in nginx.conf's "# gatewayd" lines,
+// writes the upstream server files, runs nginx in the foreground, re-resolves periodically and reloads nginx only
+// when an address set changes, forwards stop signals, and exports Prometheus metrics fed by nginx over syslog.
+//
+//	gatewayd [-check]   (env GATEWAY_CONFIG, GATEWAY_NGINX, GATEWAY_PREFIX override the defaults below)
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func logf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "%s gatewayd: %s\n", time.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+}
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
+}
+
+func main() {
+	config := flag.String("config", envOr("GATEWAY_CONFIG", "/etc/gateway/nginx.conf"), "rendered nginx.conf")
+	nginx := flag.String("nginx", envOr("GATEWAY_NGINX", "/usr/sbin/nginx"), "nginx binary")
+	prefix := flag.String("prefix", envOr("GATEWAY_PREFIX", "/tmp/"), "nginx prefix (-p)")
+	check := flag.Bool("check", false, "write the upstream files once, run `nginx -t` and exit with its status")
+	flag.Parse()
+	os.Exit(run(*config, *nginx, *prefix, *check))
+}
+
+func run(config, nginx, prefix string, check bool) int {
+	d, err := readDirectives(config)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	m := newMetrics()
+	state := newResolverState(d)
+	if _, err := state.refresh(m); err != nil {
+		logf("writing upstream files: %v", err)
+		return 1
+	}
+	nginxArgs := []string{"-c", config, "-p", prefix, "-e", "stderr"}
+	if check {
+		return exitCode(command(nginx, append(nginxArgs, "-t")...).Run())
+	}
+	if d.metricsListen != "" {
+		if err := m.listenSyslog(d.syslogListen); err != nil {
+			logf("syslog receiver: %v", err)
+			return 1
+		}
+		if err := m.serve(d.metricsListen); err != nil {
+			logf("metrics server: %v", err)
+			return 1
+		}
+	}
+
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT, syscall.SIGHUP)
+	proc := command(nginx, nginxArgs...)
+	if err := proc.Start(); err != nil {
+		logf("starting nginx: %v", err)
+		return 1
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- proc.Wait() }()
+
+	reload := func(why string) {
+		logf("reloading nginx: %s", why)
+		m.reloaded()
+		_ = proc.Process.Signal(syscall.SIGHUP) // nginx validates the new config and keeps the old one on error
+	}
+	ticker := time.NewTicker(d.refresh)
+	defer ticker.Stop()
+	for {
+		select {
+		case err := <-exited:
+			logf("nginx exited: %v", err)
+			return exitCode(err)
+		case sig := <-signals:
+			switch sig {
+			case syscall.SIGHUP:
+				if _, err := state.refresh(m); err != nil {
+					logf("writing upstream files: %v", err)
+				}
+				reload("SIGHUP")
+			case syscall.SIGINT:
+				_ = proc.Process.Signal(syscall.SIGTERM) // fast stop
+			default:
+				// Kubernetes stops with SIGTERM; nginx's graceful stop is SIGQUIT (bounded by worker_shutdown_timeout).
+				_ = proc.Process.Signal(syscall.SIGQUIT)
+			}
+		case <-ticker.C:
+			changed, err := state.refresh(m)
+			if err != nil {
+				logf("writing upstream files: %v", err)
+			} else if changed {
+				reload("upstream addresses changed")
+			}
+		}
+	}
+}
+
+func command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if exit, ok := err.(*exec.ExitError); ok && exit.ExitCode() > 0 {
+		return exit.ExitCode()
+	}
+	return 1
+}

@@ -1,0 +1,211 @@
+package main
+
+// Prometheus exporter fed by nginx: every request's access log line also goes over syslog UDP to 127.0.0.1
+// ("route method status seconds"), so nginx never blocks on it; we aggregate here and serve /metrics.
+// The text exposition format is written by hand: it is a few lines, and the image's build must stay stdlib-only
+// (Debian's golang-go 1.19, no module downloads).
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+var latencyBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// Only these become label values; anything else is folded so clients cannot create unbounded series.
+var knownMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+
+type requestKey struct{ route, method, class string }
+
+type histogram struct {
+	counts []uint64 // per bucket (not cumulative)
+	sum    float64
+	count  uint64
+}
+
+type metrics struct {
+	mu           sync.Mutex
+	requests     map[requestKey]uint64
+	latency      map[string]*histogram
+	addresses    map[string]int
+	dnsFailures  map[string]uint64
+	invalidLines uint64
+	reloads      uint64
+}
+
+func newMetrics() *metrics {
+	return &metrics{
+		requests:    map[requestKey]uint64{},
+		latency:     map[string]*histogram{},
+		addresses:   map[string]int{},
+		dnsFailures: map[string]uint64{},
+	}
+}
+
+func (m *metrics) setAddresses(upstream string, n int) {
+	m.mu.Lock()
+	m.addresses[upstream] = n
+	m.mu.Unlock()
+}
+
+func (m *metrics) dnsFailure(upstream string) {
+	m.mu.Lock()
+	m.dnsFailures[upstream]++
+	m.mu.Unlock()
+}
+
+func (m *metrics) reloaded() {
+	m.mu.Lock()
+	m.reloads++
+	m.mu.Unlock()
+}
+
+// observe parses one syslog datagram: "<190>Nov 26 09:00:00 gateway: books GET 200 0.003".
+func (m *metrics) observe(datagram []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := bytes.Index(datagram, []byte("gateway: "))
+	if i < 0 {
+		m.invalidLines++
+		return
+	}
+	fields := strings.Fields(string(datagram[i+len("gateway: "):]))
+	if len(fields) != 4 || !validRoute(fields[0]) {
+		m.invalidLines++
+		return
+	}
+	status, err1 := strconv.Atoi(fields[2])
+	seconds, err2 := strconv.ParseFloat(fields[3], 64)
+	if err1 != nil || err2 != nil || status < 100 || status > 599 {
+		m.invalidLines++
+		return
+	}
+	route, method := fields[0], fields[1]
+	if !knownMethods[method] {
+		method = "OTHER"
+	}
+	m.requests[requestKey{route, method, strconv.Itoa(status/100) + "xx"}]++
+	h := m.latency[route]
+	if h == nil {
+		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
+		m.latency[route] = h
+	}
+	for b, bound := range latencyBuckets {
+		if seconds <= bound {
+			h.counts[b]++
+			break
+		}
+	}
+	h.sum += seconds
+	h.count++
+}
+
+func validRoute(route string) bool {
+	if route == "" || len(route) > 32 {
+		return false
+	}
+	for _, c := range route {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *metrics) listenSyslog(address string) error {
+	conn, err := net.ListenPacket("udp", address)
+	if err != nil {
+		return err
+	}
+	if udp, ok := conn.(*net.UDPConn); ok {
+		_ = udp.SetReadBuffer(4 << 20) // absorb bursts; the kernel drops (never blocks nginx) beyond this
+	}
+	go func() {
+		buffer := make([]byte, 2048)
+		for {
+			n, _, err := conn.ReadFrom(buffer)
+			if err != nil {
+				logf("syslog receiver stopped: %v", err)
+				return
+			}
+			m.observe(buffer[:n])
+		}
+	}()
+	return nil
+}
+
+func (m *metrics) serve(address string) error {
+	listener, err := net.Listen("tcp", address)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(m.exposition())
+	})
+	go func() { logf("metrics server stopped: %v", http.Serve(listener, mux)) }()
+	return nil
+}
+
+func (m *metrics) exposition() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var b bytes.Buffer
+	header := func(name, kind, help string) { fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind) }
+
+	header("gateway_http_requests_total", "counter", "Requests answered by the gateway by route, method and status class.")
+	keys := make([]requestKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, c := keys[i], keys[j]
+		return a.route+a.method+a.class < c.route+c.method+c.class
+	})
+	for _, k := range keys {
+		fmt.Fprintf(&b, "gateway_http_requests_total{route=%q,method=%q,status_class=%q} %d\n", k.route, k.method, k.class, m.requests[k])
+	}
+
+	header("gateway_http_request_duration_seconds", "histogram", "Request time as nginx logs it ($request_time), by route.")
+	for _, route := range sortedKeys(m.latency) {
+		h := m.latency[route]
+		var cumulative uint64
+		for i, bound := range latencyBuckets {
+			cumulative += h.counts[i]
+			fmt.Fprintf(&b, "gateway_http_request_duration_seconds_bucket{route=%q,le=%q} %d\n", route, strconv.FormatFloat(bound, 'g', -1, 64), cumulative)
+		}
+		fmt.Fprintf(&b, "gateway_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", route, h.count)
+		fmt.Fprintf(&b, "gateway_http_request_duration_seconds_sum{route=%q} %g\n", route, h.sum)
+		fmt.Fprintf(&b, "gateway_http_request_duration_seconds_count{route=%q} %d\n", route, h.count)
+	}
+
+	header("gateway_upstream_addresses", "gauge", "Distinct addresses the upstream's name resolved to (0: not resolvable, route answers 502).")
+	for _, name := range sortedKeys(m.addresses) {
+		fmt.Fprintf(&b, "gateway_upstream_addresses{upstream=%q} %d\n", name, m.addresses[name])
+	}
+	header("gateway_dns_lookup_failures_total", "counter", "Temporary DNS failures (the last good addresses are kept).")
+	for _, name := range sortedKeys(m.dnsFailures) {
+		fmt.Fprintf(&b, "gateway_dns_lookup_failures_total{upstream=%q} %d\n", name, m.dnsFailures[name])
+	}
+	header("gateway_nginx_reloads_total", "counter", "nginx reloads triggered by changed upstream addresses or SIGHUP.")
+	fmt.Fprintf(&b, "gateway_nginx_reloads_total %d\n", m.reloads)
+	header("gateway_metrics_invalid_lines_total", "counter", "Syslog lines from nginx that could not be parsed.")
+	fmt.Fprintf(&b, "gateway_metrics_invalid_lines_total %d\n", m.invalidLines)
+	return b.Bytes()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
