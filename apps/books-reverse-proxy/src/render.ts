@@ -8,6 +8,8 @@ import type { DnsBackendAddressing, GatewayRenderOptions } from './options';
 import { allowedMethods, type Route } from './routes';
 import { validateOptions } from './validate';
 
+export { GatewayOptionsError } from './validate';
+
 export * from './options';
 export { routes, allowedMethods, writeMethods } from './routes';
 export type { Route, RouteAuth, RouteBackend, HttpMethod, WriteMethod } from './routes';
