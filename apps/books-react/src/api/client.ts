@@ -90,7 +90,13 @@ function bookPath(id: string): string {
 }
 
 export async function listBooks(query: ListQuery, signal?: AbortSignal): Promise<BookPage> {
-  const params = new URLSearchParams({ limit: String(query.limit), offset: String(query.offset) });
+  // Alphabetical, as a reader browsing a catalogue expects (the API's default order is by creation time).
+  const params = new URLSearchParams({
+    limit: String(query.limit),
+    offset: String(query.offset),
+    sort: 'title',
+    order: 'asc',
+  });
   if (query.q !== '') params.set('q', query.q);
   return toBookPage(await request(`${BOOKS_PATH}?${params.toString()}`, { signal }));
 }

@@ -39,7 +39,8 @@ export class TokenPromptCancelled extends Error {
 export function describeError(error: unknown): string {
   if (error instanceof TokenPromptCancelled) return 'Nothing was changed: changing books needs an access token.';
   if (error instanceof NetworkError) return 'Could not reach the books service. Check your connection and try again.';
-  if (error instanceof UnexpectedResponseError) return `The books service gave an unexpected answer (HTTP ${error.status}).`;
+  if (error instanceof UnexpectedResponseError)
+    return `The books service gave an unexpected answer (HTTP ${error.status}).`;
   if (error instanceof ApiError) {
     switch (error.status) {
       case 403:

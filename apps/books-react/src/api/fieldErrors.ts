@@ -1,26 +1,43 @@
 /**
- * Maps the API's validation `details` (ajv errors: `{instancePath, keyword, message, params}`) onto form fields.
- * Errors that name no known field are returned separately so the form can still show them.
+ * Maps an API error's `details` onto form fields. Understood shapes:
+ * - validation issues, as books sends them (`[{location, path: "/title", keyword, message}]`) or as raw ajv errors
+ *   (`[{instancePath, keyword, message, params}]`);
+ * - a conflict naming one field (`{field: "isbn", ...}`), worded with the error's message.
+ * Anything that names no form field is returned in `other`, so the form can still show it.
  */
 export interface FieldErrors<Field extends string> {
   byField: Partial<Record<Field, string>>;
   other: string[];
 }
 
-interface AjvLikeError {
+interface Issue {
+  location?: unknown;
+  path?: unknown;
   instancePath?: unknown;
   keyword?: unknown;
   message?: unknown;
   params?: unknown;
 }
 
-function fieldOf(error: AjvLikeError): string | undefined {
-  if (typeof error.instancePath === 'string' && error.instancePath !== '') {
-    // JSON Pointer: the first segment names the top-level property.
-    const first = error.instancePath.split('/')[1] ?? '';
-    return first.replace(/~1/g, '/').replace(/~0/g, '~');
-  }
-  const named = params(error);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function params(issue: Issue): Record<string, unknown> {
+  return isObject(issue.params) ? issue.params : {};
+}
+
+function text(issue: Issue): string {
+  return typeof issue.message === 'string' ? issue.message : '';
+}
+
+/** The top-level property an issue is about: first JSON Pointer segment, or the property ajv names in params. */
+function fieldOf(issue: Issue): string | undefined {
+  const pointer =
+    typeof issue.path === 'string' ? issue.path : typeof issue.instancePath === 'string' ? issue.instancePath : '';
+  const first = pointer.split('/')[1];
+  if (first) return first.replace(/~1/g, '/').replace(/~0/g, '~');
+  const named = params(issue);
   for (const key of ['missingProperty', 'additionalProperty', 'propertyName']) {
     const value = named[key];
     if (typeof value === 'string') return value;
@@ -28,48 +45,66 @@ function fieldOf(error: AjvLikeError): string | undefined {
   return undefined;
 }
 
-function params(error: AjvLikeError): Record<string, unknown> {
-  return typeof error.params === 'object' && error.params !== null ? (error.params as Record<string, unknown>) : {};
+/** ajv states every limit in its message too ("must NOT have more than 500 characters", "must be <= 2100"). */
+function limitOf(issue: Issue): number | undefined {
+  const limit = params(issue).limit;
+  if (typeof limit === 'number') return limit;
+  const match = /-?\d+(?:\.\d+)?/.exec(text(issue));
+  return match ? Number(match[0]) : undefined;
 }
 
-/** Words a limit-based error, or gives up (undefined) when the API did not say what the limit is. */
-function withLimit(error: AjvLikeError, words: (limit: number) => string): string | undefined {
-  const limit = params(error).limit;
-  return typeof limit === 'number' ? words(limit) : undefined;
+function withLimit(issue: Issue, words: (limit: number) => string): string | undefined {
+  const limit = limitOf(issue);
+  return limit === undefined ? undefined : words(limit);
 }
 
-/** Plain-language wording for the ajv keywords a book form can trigger; anything else uses the API's message. */
-const WORDING: Record<string, (error: AjvLikeError) => string | undefined> = {
+/** Plain-language wording for the keywords a book form can trigger; anything else keeps the API's own words. */
+const WORDING: Record<string, (issue: Issue) => string | undefined> = {
   required: () => 'This field is required.',
   additionalProperties: () => 'This field is not accepted.',
-  minLength: (e) => withLimit(e, (limit) => (limit === 1 ? 'This field is required.' : `Must be at least ${limit} characters.`)),
-  maxLength: (e) => withLimit(e, (limit) => `Must be at most ${limit} characters.`),
-  minimum: (e) => withLimit(e, (limit) => `Must be ${limit} or more.`),
-  maximum: (e) => withLimit(e, (limit) => `Must be ${limit} or less.`),
-  type: (e) => (params(e).type === 'integer' ? 'Must be a whole number.' : undefined),
+  minLength: (i) =>
+    withLimit(i, (limit) => (limit === 1 ? 'This field is required.' : `Must be at least ${limit} characters.`)),
+  maxLength: (i) => withLimit(i, (limit) => `Must be at most ${limit} characters.`),
+  minimum: (i) => withLimit(i, (limit) => `Must be ${limit} or more.`),
+  maximum: (i) => withLimit(i, (limit) => `Must be ${limit} or less.`),
+  type: (i) => (String(params(i).type ?? text(i)).includes('integer') ? 'Must be a whole number.' : undefined),
+  format: (i) =>
+    params(i).format === 'isbn' || text(i).includes('"isbn"') ? 'Must be a valid ISBN-10 or ISBN-13.' : undefined,
+  pattern: (i) => (params(i).pattern === '\\S' || text(i).includes('"\\S"') ? 'Must not be blank.' : undefined),
 };
 
-function sentence(error: AjvLikeError): string {
-  const worded = typeof error.keyword === 'string' ? WORDING[error.keyword]?.(error) : undefined;
-  if (worded !== undefined) return worded;
-  const text = typeof error.message === 'string' && error.message !== '' ? error.message : 'Invalid value';
-  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+function asSentence(raw: string): string {
+  const trimmed = raw.trim() || 'Invalid value';
+  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
-export function mapFieldErrors<Field extends string>(details: unknown, fields: readonly Field[]): FieldErrors<Field> {
+function sentence(issue: Issue): string {
+  const worded = typeof issue.keyword === 'string' ? WORDING[issue.keyword]?.(issue) : undefined;
+  return worded ?? asSentence(text(issue));
+}
+
+export function mapFieldErrors<Field extends string>(
+  error: { message: string; details: unknown },
+  fields: readonly Field[],
+): FieldErrors<Field> {
   const result: FieldErrors<Field> = { byField: {}, other: [] };
-  const list: unknown[] = Array.isArray(details) ? details : [];
-  for (const entry of list) {
-    if (typeof entry !== 'object' || entry === null) continue;
-    const error = entry as AjvLikeError;
-    const field = fieldOf(error);
+  const add = (field: string | undefined, words: string) => {
     const known = fields.find((candidate) => candidate === field);
-    if (known === undefined) {
-      result.other.push(field ? `${field}: ${sentence(error)}` : sentence(error));
-    } else if (result.byField[known] === undefined) {
-      result.byField[known] = sentence(error);
+    if (known === undefined) result.other.push(field ? `${field}: ${words}` : words);
+    else result.byField[known] ??= words;
+  };
+  const { details } = error;
+  if (Array.isArray(details)) {
+    for (const entry of details) {
+      if (!isObject(entry)) continue;
+      const issue: Issue = entry;
+      // Only the request body maps to form fields; a query-string issue is not something the form can fix.
+      const inBody = issue.location === undefined || issue.location === 'body';
+      add(inBody ? fieldOf(issue) : undefined, sentence(issue));
     }
+  } else if (isObject(details) && typeof details.field === 'string') {
+    add(details.field, asSentence(error.message));
   }
   return result;
 }

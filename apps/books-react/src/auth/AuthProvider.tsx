@@ -75,7 +75,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     <AuthContext.Provider value={auth}>
       {children}
       {prompt && (
-        <TokenDialog reason={prompt.reason} onSubmit={(value) => prompt.settle(value)} onCancel={() => prompt.settle(null)} />
+        <TokenDialog
+          reason={prompt.reason}
+          onSubmit={(value) => prompt.settle(value)}
+          onCancel={() => prompt.settle(null)}
+        />
       )}
     </AuthContext.Provider>
   );

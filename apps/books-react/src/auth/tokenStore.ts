@@ -27,5 +27,8 @@ export const tokenStore = {
 
 /** People paste tokens with or without the scheme, and with stray whitespace. */
 export function normaliseToken(input: string): string {
-  return input.trim().replace(/^Bearer\s+/i, '').trim();
+  return input
+    .trim()
+    .replace(/^Bearer\s+/i, '')
+    .trim();
 }

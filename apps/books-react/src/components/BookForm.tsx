@@ -11,7 +11,13 @@ type Values = Record<Field, string>;
 const FIELDS: readonly { name: Field; label: string; required: boolean; hint?: string; inputMode?: 'numeric' }[] = [
   { name: 'title', label: 'Title', required: true },
   { name: 'author', label: 'Author', required: true },
-  { name: 'year', label: 'Year', required: false, hint: 'Year of publication, for example 1969.', inputMode: 'numeric' },
+  {
+    name: 'year',
+    label: 'Year',
+    required: false,
+    hint: 'Year of publication, for example 1969.',
+    inputMode: 'numeric',
+  },
   { name: 'isbn', label: 'ISBN', required: false, hint: 'ISBN-10 or ISBN-13; hyphens are fine.' },
 ];
 const FIELD_NAMES = FIELDS.map((field) => field.name);
@@ -63,7 +69,7 @@ export function BookForm({ initial, submitLabel, onSave }: BookFormProps) {
     } catch (error) {
       const mapped =
         error instanceof ApiError && (error.status === 400 || error.status === 422 || error.status === 409)
-          ? mapFieldErrors(error.details, FIELD_NAMES)
+          ? mapFieldErrors(error, FIELD_NAMES)
           : { byField: {}, other: [] };
       const firstInvalid = FIELD_NAMES.find((name) => mapped.byField[name] !== undefined);
       setFieldErrors(mapped.byField);

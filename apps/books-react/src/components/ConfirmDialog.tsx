@@ -14,7 +14,13 @@ interface ConfirmDialogProps {
 export function ConfirmDialog({ title, message, confirmLabel, busy, onConfirm, onCancel }: ConfirmDialogProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   return (
-    <Modal role="alertdialog" labelledBy="confirm-title" describedBy="confirm-message" onCancel={onCancel} initialFocus={cancelRef}>
+    <Modal
+      role="alertdialog"
+      labelledBy="confirm-title"
+      describedBy="confirm-message"
+      onCancel={onCancel}
+      initialFocus={cancelRef}
+    >
       <h2 id="confirm-title">{title}</h2>
       <p id="confirm-message">{message}</p>
       <div className="actions">

@@ -32,7 +32,12 @@ export function TokenDialog({ reason, onSubmit, onCancel }: TokenDialogProps) {
   }
 
   return (
-    <Modal labelledBy="token-dialog-title" describedBy="token-dialog-explanation" onCancel={onCancel} initialFocus={inputRef}>
+    <Modal
+      labelledBy="token-dialog-title"
+      describedBy="token-dialog-explanation"
+      onCancel={onCancel}
+      initialFocus={inputRef}
+    >
       <form onSubmit={submit} noValidate>
         <h2 id="token-dialog-title">Access token needed</h2>
         <p id="token-dialog-explanation">

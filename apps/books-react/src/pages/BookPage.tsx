@@ -21,7 +21,9 @@ export function BookPage({ id }: { id: string }) {
   return (
     <>
       {/* One heading element through loading and loaded, so focus placed on it stays there. */}
-      <PageHeading>{book.status === 'ready' ? book.data.title : book.status === 'loading' ? 'Book' : 'Book not available'}</PageHeading>
+      <PageHeading>
+        {book.status === 'ready' ? book.data.title : book.status === 'loading' ? 'Book' : 'Book not available'}
+      </PageHeading>
       {book.status === 'loading' && (
         <p role="status" className="loading">
           Loading book…

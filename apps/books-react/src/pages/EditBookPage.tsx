@@ -13,7 +13,13 @@ export function EditBookPage({ id }: { id: string }) {
   return (
     <>
       {/* One heading element through loading and loaded, so focus placed on it stays there. */}
-      <PageHeading>{book.status === 'ready' ? `Edit “${book.data.title}”` : book.status === 'loading' ? 'Edit book' : 'Book not available'}</PageHeading>
+      <PageHeading>
+        {book.status === 'ready'
+          ? `Edit “${book.data.title}”`
+          : book.status === 'loading'
+            ? 'Edit book'
+            : 'Book not available'}
+      </PageHeading>
       {book.status === 'loading' && (
         <p role="status" className="loading">
           Loading book…

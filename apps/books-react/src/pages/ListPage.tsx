@@ -18,7 +18,9 @@ function summary(page: BookPage, q: string): string {
 }
 
 export function ListPage({ q, offset }: { q: string; offset: number }) {
-  const [books, reload] = useResource(`${q}\u0000${offset}`, (signal) => listBooks({ q, limit: PAGE_SIZE, offset }, signal));
+  const [books, reload] = useResource(`${q}\u0000${offset}`, (signal) =>
+    listBooks({ q, limit: PAGE_SIZE, offset }, signal),
+  );
   const searchRef = useRef<HTMLInputElement>(null);
   const summaryRef = useRef<HTMLParagraphElement>(null);
   const shownQuery = useRef({ q, offset });
@@ -95,11 +97,23 @@ function Pagination({ page, q }: { page: BookPage; q: string }) {
   const next = page.offset + PAGE_SIZE < page.total ? href.list(q, page.offset + PAGE_SIZE) : null;
   return (
     <nav aria-label="Pagination" className="pagination">
-      {previous ? <a href={previous}>Previous page</a> : <span aria-hidden="true" className="inactive">Previous page</span>}
+      {previous ? (
+        <a href={previous}>Previous page</a>
+      ) : (
+        <span aria-hidden="true" className="inactive">
+          Previous page
+        </span>
+      )}
       <span>
         Page {current} of {pages}
       </span>
-      {next ? <a href={next}>Next page</a> : <span aria-hidden="true" className="inactive">Next page</span>}
+      {next ? (
+        <a href={next}>Next page</a>
+      ) : (
+        <span aria-hidden="true" className="inactive">
+          Next page
+        </span>
+      )}
     </nav>
   );
 }

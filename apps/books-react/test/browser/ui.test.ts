@@ -49,7 +49,9 @@ describe('books-react in Chromium against the platform', function () {
     platformUrl = requiredEnv('BOOKS_PLATFORM_URL').replace(/\/+$/, '');
     writeToken = requiredEnv('BOOKS_WRITE_TOKEN');
     if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`flock /tmp/books-apt.lock apt-get install -y chromium\`.`);
+      throw new Error(
+        `No Chromium at ${CHROMIUM_PATH}: install it with \`flock /tmp/books-apt.lock apt-get install -y chromium\`.`,
+      );
     }
     profileDir = mkdtempSync(join(tmpdir(), 'books-react-chromium-'));
     context = await chromium.launchPersistentContext(profileDir, {
@@ -101,7 +103,7 @@ describe('books-react in Chromium against the platform', function () {
     await page.locator('#book-title[aria-invalid="true"]').waitFor();
     await page.locator('#title-error').waitFor();
     assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
-    assert.match(await titleInput.getAttribute('aria-describedby') ?? '', /title-error/);
+    assert.match((await titleInput.getAttribute('aria-describedby')) ?? '', /title-error/);
 
     await titleInput.fill(title);
     await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');

@@ -121,6 +121,19 @@ describe('adding a book', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Fixed' })).toBeInTheDocument();
   });
 
+  it('shows a duplicate ISBN (409) next to the ISBN field', async () => {
+    window.sessionStorage.setItem(TOKEN_KEY, WRITE_TOKEN);
+    const user = start('#/new');
+    await fillNewBook(user, 'Duplicate');
+    await user.type(screen.getByLabelText('ISBN (optional)'), '9780441478125');
+    await user.click(screen.getByRole('button', { name: 'Add book' }));
+    const isbn = screen.getByLabelText('ISBN (optional)');
+    await waitFor(() => expect(isbn).toHaveFocus());
+    expect(isbn).toHaveAttribute('aria-invalid', 'true');
+    expect(isbn).toHaveAccessibleDescription(expect.stringContaining('A book with this ISBN already exists.'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('asks for a token on 401, keeps it for the session and retries the write', async () => {
     const user = start('#/new');
     await fillNewBook(user, 'The Left Hand of Darkness');
@@ -141,7 +154,11 @@ describe('adding a book', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(window.sessionStorage.getItem(TOKEN_KEY)).toBe(WRITE_TOKEN);
     expect(api.writes().map((r) => r.authorization)).toEqual([null, `Bearer ${WRITE_TOKEN}`]);
-    expect(api.writes()[1]?.body).toEqual({ title: 'The Left Hand of Darkness', author: 'Ursula K. Le Guin', year: 1969 });
+    expect(api.writes()[1]?.body).toEqual({
+      title: 'The Left Hand of Darkness',
+      author: 'Ursula K. Le Guin',
+      year: 1969,
+    });
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
     // The next write uses the kept token without asking.
@@ -163,7 +180,9 @@ describe('adding a book', () => {
     expect(window.sessionStorage.getItem(TOKEN_KEY)).toBeNull();
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('Nothing was changed: changing books needs an access token.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Nothing was changed: changing books needs an access token.',
+    );
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.books.some((b) => b.title === 'Never saved')).toBe(false);
     expect(screen.getByText('Not signed in')).toBeInTheDocument();

@@ -38,20 +38,20 @@ function json(status: number, body: unknown): Response {
   });
 }
 
+/** Validation issues in the shape books sends (`{location, path, keyword, message}`). */
 function validate(body: unknown): object[] {
-  const errors: object[] = [];
+  const issues: object[] = [];
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const issue = (path: string, keyword: string, message: string) =>
+    issues.push({ location: 'body', path, keyword, message });
   for (const field of ['title', 'author']) {
-    if (!(field in record)) {
-      errors.push({ instancePath: '', keyword: 'required', params: { missingProperty: field }, message: `must have required property '${field}'` });
-    } else if (typeof record[field] !== 'string' || record[field] === '') {
-      errors.push({ instancePath: `/${field}`, keyword: 'minLength', params: { limit: 1 }, message: 'must NOT have fewer than 1 characters' });
-    }
+    if (!(field in record)) issue(`/${field}`, 'required', `must have required property '${field}'`);
+    else if (typeof record[field] !== 'string' || record[field] === '')
+      issue(`/${field}`, 'minLength', 'must NOT have fewer than 1 characters');
   }
-  if ('year' in record && !Number.isInteger(record.year)) {
-    errors.push({ instancePath: '/year', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' });
-  }
-  return errors;
+  if ('year' in record && record.year !== null && !Number.isInteger(record.year))
+    issue('/year', 'type', 'must be integer,null');
+  return issues;
 }
 
 export class FakeBooksApi {
@@ -63,6 +63,7 @@ export class FakeBooksApi {
 
   constructor(count: number) {
     this.books = Array.from({ length: count }, (_, i) => makeBook(i + 1));
+    this.books[0] = { ...this.books[0]!, isbn: '9780441478125' };
   }
 
   install(): void {
@@ -78,7 +79,13 @@ export class FakeBooksApi {
     const headers = new Headers(init.headers);
     const method = init.method ?? 'GET';
     const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    this.requests.push({ method, path: url.pathname, search: url.searchParams, authorization: headers.get('Authorization'), body });
+    this.requests.push({
+      method,
+      path: url.pathname,
+      search: url.searchParams,
+      authorization: headers.get('Authorization'),
+      body,
+    });
     if (this.failWith !== null) return json(this.failWith, { error: 'unavailable', message: 'down', details: null });
 
     if (method !== 'GET') {
@@ -99,14 +106,30 @@ export class FakeBooksApi {
       const q = (url.searchParams.get('q') ?? '').toLowerCase();
       const limit = Number(url.searchParams.get('limit') ?? 20);
       const offset = Number(url.searchParams.get('offset') ?? 0);
-      const matching = this.books.filter((b) => `${b.title} ${b.author}`.toLowerCase().includes(q));
+      const matching = this.books
+        .filter((b) => `${b.title} ${b.author}`.toLowerCase().includes(q))
+        .sort((a, b) => a.title.localeCompare(b.title, 'en', { numeric: true }));
       return json(200, { items: matching.slice(offset, offset + limit), total: matching.length, limit, offset });
     }
     if (id === undefined && method === 'POST') {
       const errors = validate(body);
-      if (errors.length > 0) return json(400, { error: 'validation_failed', message: 'body is invalid', details: errors });
+      if (errors.length > 0)
+        return json(400, { error: 'validation_failed', message: 'body is invalid', details: errors });
       const input = body as Pick<Book, 'title' | 'author'> & Partial<Book>;
-      const book = makeBook(this.nextId++, { ...input, year: input.year ?? null, isbn: input.isbn ?? null, createdBy: 'writer', updatedBy: 'writer' });
+      if (input.isbn && this.books.some((b) => b.isbn === input.isbn)) {
+        return json(409, {
+          error: 'conflict',
+          message: 'A book with this ISBN already exists.',
+          details: { field: 'isbn', isbn: input.isbn },
+        });
+      }
+      const book = makeBook(this.nextId++, {
+        ...input,
+        year: input.year ?? null,
+        isbn: input.isbn ?? null,
+        createdBy: 'writer',
+        updatedBy: 'writer',
+      });
       this.books.push(book);
       return json(201, book);
     }
@@ -118,9 +141,17 @@ export class FakeBooksApi {
         return json(200, existing);
       case 'PUT': {
         const errors = validate(body);
-        if (errors.length > 0) return json(400, { error: 'validation_failed', message: 'body is invalid', details: errors });
+        if (errors.length > 0)
+          return json(400, { error: 'validation_failed', message: 'body is invalid', details: errors });
         const input = body as Pick<Book, 'title' | 'author'> & Partial<Book>;
-        const updated: Book = { ...existing, title: input.title, author: input.author, year: input.year ?? null, isbn: input.isbn ?? null, updatedBy: 'writer' };
+        const updated: Book = {
+          ...existing,
+          title: input.title,
+          author: input.author,
+          year: input.year ?? null,
+          isbn: input.isbn ?? null,
+          updatedBy: 'writer',
+        };
         this.books[index] = updated;
         return json(200, updated);
       }

@@ -1,0 +1,3 @@
+module books-react/server
+
+go 1.19
