@@ -40,7 +40,7 @@ export interface WebServiceArgs {
         /** Container port name the Service forwards to. */
         targetPort: string;
         nodePort?: number | undefined;
-        /** false: do not wait for a LoadBalancer address the target cannot give. */
+        /** false: do not wait for a LoadBalancer address the target cannot give (kwok, a pending tunnel). */
         awaitAddress?: boolean;
         /** Local keeps the client's address (rate limits are per client) on LoadBalancer/NodePort. */
         externalTrafficPolicy?: "Local" | "Cluster";
@@ -118,7 +118,10 @@ export class WebService extends pulumi.ComponentResource {
                     name: service.name,
                     namespace: args.namespace,
                     labels,
-                    annotations: service.awaitAddress === false ? { "pulumi.com/skipAwait": "true" } : undefined,
+                    annotations:
+                        service.type === "LoadBalancer" && service.awaitAddress === false
+                            ? { "pulumi.com/skipAwait": "true" }
+                            : undefined,
                 },
                 spec: {
                     type: service.type,

@@ -300,7 +300,7 @@ function resolveGateway(
         serviceType,
         port,
         nodePort: gateway.nodePort ?? (serviceType === "NodePort" ? 30080 : undefined),
-        awaitAddress: serviceType === "LoadBalancer" && (gateway.awaitAddress ?? (tunnel || defaults.awaitGatewayAddress)),
+        awaitAddress: gateway.awaitAddress ?? (tunnel || defaults.awaitGatewayAddress),
         publicHost: gateway.publicHost ?? defaults.publicHost,
         tlsSecret: gateway.tlsSecret,
         monitoringNamespace: gateway.monitoringNamespace,

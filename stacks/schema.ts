@@ -50,7 +50,9 @@ const containerSize = z.strictObject({
 });
 
 export const stackConfigSchema = z.strictObject({
-    target: z.enum(targetNames, { error: `required; one of ${targetNames.join(", ")}` }),
+    target: z.enum(targetNames, {
+        error: (issue) => `${issue.input === undefined ? "required" : `${JSON.stringify(issue.input)} is not a target`}; one of ${targetNames.join(", ")}`,
+    }),
     namespace: dnsLabel.optional(),
     kubernetes: z
         .strictObject({
