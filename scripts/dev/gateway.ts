@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -106,11 +106,20 @@ export class Gateway {
   async start(): Promise<void> {
     this.writeConfig();
     grantWorkersRead([this.settings.jwt.hs256KeyFile, this.settings.jwt.rs256PublicKeyFile]);
-    const check = spawnSync(nginxBinary(), ['-t', '-q', '-p', this.settings.dir, '-c', this.configFile], {
-      encoding: 'utf8',
-    });
+    const check = this.nginxCommand(['-t', '-q']);
     if (check.status !== 0) throw new Error(`rendered gateway config ${this.configFile} is invalid:\n${check.stderr}`);
     await this.process.start();
+  }
+
+  /**
+   * A one-off nginx command against this gateway's config. stdout is /dev/null rather than a pipe: the config's
+   * `access_log /dev/stdout` cannot be opened on the socket Node uses for pipes (ENXIO).
+   */
+  private nginxCommand(args: readonly string[]): SpawnSyncReturns<string> {
+    return spawnSync(nginxBinary(), [...args, '-p', this.settings.dir, '-c', this.configFile], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
 
   stop(): Promise<void> {
@@ -119,9 +128,7 @@ export class Gateway {
 
   /** Reloads the configuration file as it is on disk (nginx validates it and keeps the old one on error). */
   async reload(): Promise<void> {
-    const result = spawnSync(nginxBinary(), ['-s', 'reload', '-p', this.settings.dir, '-c', this.configFile], {
-      encoding: 'utf8',
-    });
+    const result = this.nginxCommand(['-s', 'reload']);
     if (result.status !== 0) throw new Error(`nginx -s reload failed:\n${result.stderr}`);
     const deadline = Date.now() + 10_000;
     while (!(await httpOk(`${this.url}/healthz`).catch(() => false))) {

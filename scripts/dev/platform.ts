@@ -3,7 +3,7 @@
  * replicas, and the nginx gateway rendered from the same route table as production. Used by `npm run dev`, by the
  * integration suite's root hook and by the drills. See scripts/dev/README.md.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildAll, type BuildMode } from './build';
@@ -39,6 +39,8 @@ export interface PlatformOptions {
    * dir, removed by stop(). As root, every parent must be traversable by the PostgreSQL user (not under /root).
    */
   stateDir?: string;
+  /** Where the processes' logs go; default `<stateDir>/logs`. Give one outside an ephemeral stateDir to keep them. */
+  logDir?: string;
   /** Fixed ports; anything omitted (or 0) is chosen free by the kernel. Replica counts follow `replicas`. */
   ports?: Partial<PlatformPorts>;
   replicas?: { books?: number; booksReact?: number };
@@ -116,7 +118,7 @@ export interface Platform {
   readonly writeToken: string;
   readonly jwt: JwtSettings;
   /** Mints a token the gateway accepts (or, with deliberately wrong options, rejects). */
-  mintToken(options: MintOptions): string;
+  mintToken(options: MintOptions): Promise<string>;
   readonly books: readonly ReplicaHandle[];
   readonly booksReact: readonly ReplicaHandle[];
   readonly gateway: GatewayHandle;
@@ -138,7 +140,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'books-platform-'));
   // mkdtemp makes it 0700; PostgreSQL and the nginx workers run as other users and must traverse it.
   if (ephemeral) chmodSync(stateDir, 0o755);
-  const logDir = join(stateDir, 'logs');
+  const logDir = options.logDir ?? join(stateDir, 'logs');
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     // Reverse start order: the gateway stops taking traffic before the replicas and the database go.
@@ -198,8 +200,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await gateway.start();
     started.push(gateway);
 
-    const mint = (mintOptions: MintOptions): string => mintToken(jwt, mintOptions);
-    const writeToken = mint({ sub: 'dev', scope: 'books:write', ttlSeconds: 24 * 3600 });
+    const mintKeys = {
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      hs256Key: readFileSync(jwt.hs256KeyFile),
+      rs256PrivateKeyPem: readFileSync(jwt.rs256PrivateKeyFile, 'utf8'),
+    };
+    const mint = (mintOptions: MintOptions): Promise<string> => mintToken(mintKeys, mintOptions);
+    const writeToken = await mint({ sub: 'dev', scope: 'books:write', ttlSeconds: 24 * 3600 });
     return {
       url: gateway.url,
       writeToken,

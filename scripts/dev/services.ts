@@ -50,8 +50,9 @@ export const serviceKinds = {
     name: 'books-react',
     cwd: 'apps/books-react',
     command: join(REPO_ROOT, WEB_SERVER_BINARY),
-    args: [],
-    env: (port) => ({ PORT: String(port), STATIC_DIR: join(REPO_ROOT, 'apps/books-react/dist') }),
+    args: ['-root', join(REPO_ROOT, 'apps/books-react/dist')],
+    // It listens on all interfaces (`:PORT`, as in its container); there is no address option.
+    env: (port) => ({ PORT: String(port) }),
     readyPath: '/healthz',
   },
 } satisfies Record<string, ServiceKindSpec>;

@@ -1,12 +1,14 @@
-import { createHmac, createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mintToken as mintGatewayToken } from '../../apps/books-reverse-proxy/src/token';
 
+/** A token for this platform: the keys, issuer and audience default to the platform's own. */
 export interface MintOptions {
   sub: string;
   /** Space-separated scopes; omitted → no scope claim. */
   scope?: string;
   /** Lifetime; negative → already expired. Default 1 h. */
   ttlSeconds?: number;
+  /** Seconds from now before which the token is not valid; omitted → no nbf claim. */
+  notBeforeSeconds?: number;
   alg?: 'HS256' | 'RS256';
   /** Override the platform's issuer/audience (negative cases). */
   issuer?: string;
@@ -16,27 +18,22 @@ export interface MintOptions {
 export interface MintKeys {
   issuer: string;
   audience: string;
-  hs256KeyFile: string;
-  rs256PrivateKeyFile: string;
+  /** The HS256 secret's bytes and the RS256 private key (PEM). */
+  hs256Key: Uint8Array;
+  rs256PrivateKeyPem: string;
 }
 
-// TEMPORARY until the gateway's minter lands (apps/books-reverse-proxy); replaced by a call to it.
-export function mintToken(keys: MintKeys, options: MintOptions): string {
+/** Mints with the gateway's own minter (the one behind `npm run token`). */
+export function mintToken(keys: MintKeys, options: MintOptions): Promise<string> {
   const alg = options.alg ?? 'HS256';
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const payload = {
-    iss: options.issuer ?? keys.issuer,
-    aud: options.audience ?? keys.audience,
+  return mintGatewayToken({
+    alg,
+    key: alg === 'HS256' ? keys.hs256Key : keys.rs256PrivateKeyPem,
     sub: options.sub,
-    iat: now,
-    exp: now + (options.ttlSeconds ?? 3600),
-    ...(options.scope === undefined ? {} : { scope: options.scope }),
-  };
-  const signingInput = `${encode({ alg, typ: 'JWT' })}.${encode(payload)}`;
-  const signature =
-    alg === 'HS256'
-      ? createHmac('sha256', readFileSync(keys.hs256KeyFile)).update(signingInput).digest()
-      : createSign('RSA-SHA256').update(signingInput).sign(readFileSync(keys.rs256PrivateKeyFile));
-  return `${signingInput}.${signature.toString('base64url')}`;
+    scope: options.scope,
+    issuer: options.issuer ?? keys.issuer,
+    audience: options.audience ?? keys.audience,
+    ttlSeconds: options.ttlSeconds ?? 3600,
+    notBeforeSeconds: options.notBeforeSeconds,
+  });
 }
