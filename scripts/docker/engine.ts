@@ -1,0 +1,162 @@
+// The project's own Docker engine: Debian's dockerd (20.10, BuildKit inside) started by us as root with its own data
+// root, exec root, pidfile, socket, bridge and containerd namespace, so it never touches or reuses anyone else's
+// daemon. start() is idempotent (a healthy running engine is reused); stop() ends only the dockerd in our pidfile.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { request } from "node:http";
+import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from "./process";
+import { withFileLock } from "./lock";
+
+export const ENGINE = {
+  dataRoot: "/var/lib/books-docker",
+  runDir: "/run/books-docker",
+  execRoot: "/run/books-docker/exec",
+  pidFile: "/run/books-docker/dockerd.pid",
+  socketPath: "/run/books-docker/docker.sock",
+  configFile: "/run/books-docker/daemon.json",
+  logFile: "/var/log/books-docker/dockerd.log",
+  lockFile: "/run/books-docker.lock",
+  /** Our own bridge for the default network, so a user's docker0 is never shared or reconfigured. */
+  bridge: { name: "books-docker0", cidr: "172.29.0.1/16" },
+  containerdNamespace: "books-moby",
+  /** Debian's CLI: it builds with BuildKit without a buildx plugin (the newer CLI in /usr/local/bin refuses to). */
+  cli: "/usr/bin/docker",
+  dockerd: "/usr/sbin/dockerd",
+} as const;
+
+export const DOCKER_HOST = `unix://${ENGINE.socketPath}`;
+
+/** Environment for any docker client (CLI, the Pulumi docker provider, …) aimed at this engine. */
+export function engineEnv(): Record<string, string> {
+  return { DOCKER_HOST, DOCKER_BUILDKIT: "1" };
+}
+
+/** Run Debian's docker CLI against our engine. */
+export function docker(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run(ENGINE.cli, args, { ...options, env: { ...process.env, ...engineEnv(), ...options.env } });
+}
+
+function ping(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: ENGINE.socketPath, path: "/_ping", timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+function readPid(): number | undefined {
+  if (!existsSync(ENGINE.pidFile)) return undefined;
+  const pid = Number.parseInt(readFileSync(ENGINE.pidFile, "utf8").trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Is `pid` our dockerd? (Checked by its command line, so a recycled pid of another process is never ours.) */
+function alive(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return argv.includes(`--pidfile=${ENGINE.pidFile}`);
+  } catch {
+    return false;
+  }
+}
+
+/** Is our dockerd (the one in our pidfile) running and answering on our socket? */
+export async function engineHealthy(): Promise<boolean> {
+  const pid = readPid();
+  return pid !== undefined && alive(pid) && (await ping());
+}
+
+async function ensureBridge(): Promise<void> {
+  const { code } = await run("ip", ["link", "show", ENGINE.bridge.name], { allowFailure: true });
+  if (code !== 0) {
+    await run("ip", ["link", "add", ENGINE.bridge.name, "type", "bridge"]);
+    await run("ip", ["addr", "add", ENGINE.bridge.cidr, "dev", ENGINE.bridge.name]);
+  }
+  await run("ip", ["link", "set", ENGINE.bridge.name, "up"]);
+}
+
+function logTail(): string {
+  return existsSync(ENGINE.logFile) ? tail(readFileSync(ENGINE.logFile, "utf8"), 3000) : "(no log)";
+}
+
+export interface EngineStart {
+  reused: boolean;
+  seconds: number;
+}
+
+export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
+  if (process.getuid?.() !== 0) throw new Error("the books Docker engine must be started as root (dockerd needs it)");
+  return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
+    const started = Date.now();
+    if (await engineHealthy()) return { reused: true, seconds: 0 };
+    const stale = readPid();
+    if (stale !== undefined && alive(stale)) {
+      // Our dockerd exists but does not answer (still starting, or wedged): give it the same bound, then fail.
+      await waitFor(async () => ((await ping()) ? true : undefined), timeoutMs, () =>
+        `dockerd pid ${stale} (from ${ENGINE.pidFile}) runs but does not answer on ${ENGINE.socketPath}:\n${logTail()}`,
+      );
+      return { reused: true, seconds: (Date.now() - started) / 1000 };
+    }
+    rmSync(ENGINE.pidFile, { force: true });
+    for (const dir of [ENGINE.runDir, ENGINE.execRoot, ENGINE.dataRoot, "/var/log/books-docker"]) mkdirSync(dir, { recursive: true });
+    // An explicit, empty config file: /etc/docker/daemon.json (a user's settings) must not leak into our engine.
+    writeFileSync(ENGINE.configFile, "{}\n");
+    await ensureBridge();
+    const log = openSync(ENGINE.logFile, "a");
+    const child = spawn(
+      ENGINE.dockerd,
+      [
+        `--config-file=${ENGINE.configFile}`,
+        `--data-root=${ENGINE.dataRoot}`,
+        `--exec-root=${ENGINE.execRoot}`,
+        `--pidfile=${ENGINE.pidFile}`,
+        `--host=${DOCKER_HOST}`,
+        `--bridge=${ENGINE.bridge.name}`,
+        `--containerd-namespace=${ENGINE.containerdNamespace}`,
+        `--containerd-plugins-namespace=${ENGINE.containerdNamespace}-plugins`,
+      ],
+      { detached: true, stdio: ["ignore", log, log] },
+    );
+    closeSync(log);
+    let exitCode: number | null | undefined;
+    child.on("exit", (code) => (exitCode = code));
+    child.unref();
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`dockerd exited (${exitCode}) while starting:\n${logTail()}`);
+        return (await ping()) ? true : undefined;
+      },
+      timeoutMs,
+      () => `dockerd did not answer on ${ENGINE.socketPath} within ${timeoutMs / 1000} s:\n${logTail()}`,
+    );
+    return { reused: false, seconds: (Date.now() - started) / 1000 };
+  });
+}
+
+/** Stop our dockerd (it stops its containers and its containerd); idempotent. Images and the data root stay. */
+export async function stopEngine(timeoutMs = 60_000): Promise<{ stopped: boolean }> {
+  return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
+    const pid = readPid();
+    let stopped = false;
+    if (pid !== undefined && alive(pid)) {
+      process.kill(pid, "SIGTERM");
+      const deadline = Date.now() + timeoutMs;
+      while (alive(pid) && Date.now() < deadline) await sleep(200);
+      if (alive(pid)) {
+        process.kill(pid, "SIGKILL");
+        await sleep(500);
+      }
+      stopped = true;
+    }
+    rmSync(ENGINE.pidFile, { force: true });
+    await run("ip", ["link", "del", ENGINE.bridge.name], { allowFailure: true });
+    return { stopped };
+  });
+}
