@@ -85,73 +85,73 @@ describe('books-react in Chromium against the platform', function () {
 
   it('adds a book: asks for the access token, then shows the API validation errors and saves', async function () {
     await page.goto(`${platformUrl}/`);
-    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
-    await page.getByRole('link', { name: 'Add a book' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Add a book' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Add a book', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Add a book', exact: true }).waitFor();
 
     // Submitting an empty form without a token: the gateway answers 401, so the app asks for a token first.
-    await page.getByRole('button', { name: 'Add book' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Access token needed' });
+    await page.getByRole('button', { name: 'Add book', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Access token needed', exact: true });
     await dialog.waitFor();
     assert.equal(await focusedElementId(), 'token-input', 'the token field gets focus when the prompt opens');
     await dialog.getByLabel('Access token').fill(writeToken);
-    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await dialog.getByRole('button', { name: 'Continue', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
 
     // The retried write reaches books, which rejects the empty title; the error sits next to the field.
     const titleInput = page.getByLabel('Title (required)');
     await page.locator('#book-title[aria-invalid="true"]').waitFor();
-    await page.locator('#title-error').waitFor();
+    assert.equal(await page.locator('#title-error').innerText(), 'This field is required.');
     assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
     assert.match((await titleInput.getAttribute('aria-describedby')) ?? '', /title-error/);
 
     await titleInput.fill(title);
     await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');
     await page.getByLabel('Year (optional)').fill('1974');
-    await page.getByRole('button', { name: 'Add book' }).click();
+    await page.getByRole('button', { name: 'Add book', exact: true }).click();
 
-    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
     await see(`Added “${title}”.`);
     await see('Ursula K. Le Guin');
     await see('1974');
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
   });
 
   it('edits the book without asking for the token again', async function () {
-    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
     const titleInput = page.getByLabel('Title (required)');
     await titleInput.waitFor();
     assert.equal(await titleInput.inputValue(), title);
     await titleInput.fill(editedTitle);
     await page.getByLabel('Year (optional)').fill('1975');
-    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('button', { name: 'Save changes', exact: true }).click();
 
-    await page.getByRole('heading', { level: 1, name: editedTitle }).waitFor();
+    await page.getByRole('heading', { level: 1, name: editedTitle, exact: true }).waitFor();
     await see(`Saved changes to “${editedTitle}”.`);
     await see('1975');
     assert.equal(await page.getByRole('dialog').count(), 0, 'no token prompt: the session kept the token');
   });
 
   it('finds the book by searching', async function () {
-    await page.getByRole('link', { name: 'All books' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+    await page.getByRole('link', { name: 'All books', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
     await page.getByLabel('Search by title or author').fill(marker);
     await page.getByLabel('Search by title or author').press('Enter');
 
     await see(`Showing 1–1 of 1 book matching “${marker}”.`);
     assert.equal(await focusedElementId(), 'results-summary', 'focus moves to the result summary');
-    await page.getByRole('link', { name: editedTitle }).waitFor();
+    await page.getByRole('link', { name: editedTitle, exact: true }).waitFor();
   });
 
   it('deletes the book after confirmation', async function () {
-    await page.getByRole('link', { name: editedTitle }).click();
-    await page.getByRole('heading', { level: 1, name: editedTitle }).waitFor();
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('link', { name: editedTitle, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: editedTitle, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog', { name: `Delete “${editedTitle}”?` });
     await confirm.waitFor();
-    await confirm.getByRole('button', { name: 'Delete book' }).click();
+    await confirm.getByRole('button', { name: 'Delete book', exact: true }).click();
 
-    await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
     await see(`Deleted “${editedTitle}”.`);
 
     await page.getByLabel('Search by title or author').fill(marker);
@@ -160,7 +160,7 @@ describe('books-react in Chromium against the platform', function () {
   });
 
   it('signs out, forgetting the token', async function () {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await see('Signed out. The access token was forgotten.');
     await see('Not signed in');
     assert.equal(await page.evaluate(() => window.sessionStorage.getItem('books.accessToken')), null);
