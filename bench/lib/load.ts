@@ -1,0 +1,167 @@
+// Closed-loop HTTP load with node:http and a keep-alive agent, bounded by request count AND wall time.
+// Used by the failure drills (which need per-response hooks) and by the bench's sanity runs.
+import http from 'node:http';
+import { countOutcome, summarizeLatencies, type LatencySummary, type OutcomeHistogram } from './stats';
+
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Free-form label carried to the response record (e.g. "read" / "write"). */
+  kind?: string;
+}
+
+export interface ResponseRecord {
+  index: number;
+  request: LoadRequest;
+  /** HTTP status, or undefined when the request failed at the socket level. */
+  status?: number;
+  /** Socket error code (ECONNRESET, ETIMEDOUT, …) when status is undefined. */
+  errorCode?: string;
+  body: string;
+  startedAtMs: number;
+  latencyMs: number;
+}
+
+export interface LoadOptions {
+  /** Base URL; only loopback hosts are accepted. */
+  baseUrl: string;
+  concurrency: number;
+  maxRequests: number;
+  maxDurationMs: number;
+  nextRequest: (index: number) => LoadRequest;
+  /** A response counts as failed when this returns true; default: socket error or status outside 2xx. */
+  isFailure?: (record: ResponseRecord) => boolean;
+  onResponse?: (record: ResponseRecord) => void;
+  /** Stops issuing new requests once aborted (in-flight ones complete). */
+  signal?: AbortSignal;
+  requestTimeoutMs?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  failures: number;
+  durationMs: number;
+  requestsPerSecond: number;
+  latency: LatencySummary;
+  outcomes: OutcomeHistogram;
+  /** The first failed responses (at most 20), for the drill's printout. */
+  failureSamples: ResponseRecord[];
+  /** Idempotent requests resent once because the server had closed the reused keep-alive connection. */
+  staleConnectionRetries: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export function assertLoopback(baseUrl: string): URL {
+  const url = new URL(baseUrl);
+  if (!LOOPBACK_HOSTS.has(url.hostname)) throw new Error(`load is only sent to loopback, not ${url.hostname}`);
+  return url;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+interface SendOutcome {
+  status?: number;
+  errorCode?: string;
+  body: string;
+  /** The request failed before any response on a keep-alive connection reused from the pool. */
+  staleConnection: boolean;
+}
+
+const defaultIsFailure = (record: ResponseRecord): boolean =>
+  record.status === undefined || record.status < 200 || record.status > 299;
+
+function sendOne(agent: http.Agent, base: URL, request: LoadRequest, timeoutMs: number): Promise<SendOutcome> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { ...request.headers };
+    if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+    const req = http.request(
+      { agent, host: base.hostname, port: base.port, method: request.method, path: request.path, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), staleConnection: false }),
+        );
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ errorCode: error.code ?? 'ERESPONSE', body: '', staleConnection: false }),
+        );
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        errorCode: error.code ?? 'EREQUEST',
+        body: '',
+        staleConnection: req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'),
+      }),
+    );
+    req.end(request.body);
+  });
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const base = assertLoopback(options.baseUrl);
+  const isFailure = options.isFailure ?? defaultIsFailure;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latencies: number[] = [];
+  const outcomes: OutcomeHistogram = {};
+  const failureSamples: ResponseRecord[] = [];
+  let issued = 0;
+  let failures = 0;
+  let staleConnectionRetries = 0;
+  const started = performance.now();
+  const deadline = started + options.maxDurationMs;
+
+  const worker = async (): Promise<void> => {
+    while (issued < options.maxRequests && performance.now() < deadline && !options.signal?.aborted) {
+      const index = issued++;
+      const request = options.nextRequest(index);
+      const startedAt = performance.now();
+      const timeoutMs = options.requestTimeoutMs ?? 10_000;
+      let sent = await sendOne(agent, base, request, timeoutMs);
+      // A server may close an idle keep-alive connection at any time (nginx does on reload); the request then
+      // meets a closed socket before any answer. Like browsers and Node's documented `reusedSocket` pattern, an
+      // idempotent request is resent once on a new connection; the count is reported, never hidden.
+      if (sent.staleConnection && IDEMPOTENT.has(request.method)) {
+        staleConnectionRetries++;
+        sent = await sendOne(agent, base, request, timeoutMs);
+      }
+      const record: ResponseRecord = {
+        index,
+        request,
+        status: sent.status,
+        errorCode: sent.errorCode,
+        body: sent.body,
+        startedAtMs: startedAt - started,
+        latencyMs: performance.now() - startedAt,
+      };
+      latencies.push(record.latencyMs);
+      countOutcome(outcomes, record.status !== undefined ? String(record.status) : (record.errorCode ?? 'error'));
+      if (isFailure(record)) {
+        failures++;
+        if (failureSamples.length < 20) failureSamples.push(record);
+      }
+      options.onResponse?.(record);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  const durationMs = performance.now() - started;
+  return {
+    requests: latencies.length,
+    failures,
+    durationMs,
+    requestsPerSecond: (latencies.length / durationMs) * 1000,
+    latency: summarizeLatencies(latencies),
+    outcomes,
+    failureSamples,
+    staleConnectionRetries,
+  };
+}
