@@ -2,16 +2,16 @@
  * The books platform: config → images → database → services → gateway → outputs.
  * Everything a stack varies is in Pulumi.<stack>.yaml, over the per-target table in stacks/targets.ts.
  */
-import * as path from "node:path";
-import { AppImage } from "./components/app-image";
-import { Database } from "./components/database";
-import { Gateway } from "./components/gateway";
-import { NetworkPolicies } from "./components/network-policies";
-import { PlatformNamespace } from "./components/namespace";
-import { dockerProvider, kubernetesProvider } from "./components/providers";
-import { routeBackend } from "./components/upstreams";
-import { WebService } from "./components/web-service";
-import { loadStackConfig } from "./stacks/load";
+import * as path from 'node:path';
+import { AppImage } from './components/app-image';
+import { Database } from './components/database';
+import { Gateway } from './components/gateway';
+import { NetworkPolicies } from './components/network-policies';
+import { PlatformNamespace } from './components/namespace';
+import { dockerProvider, kubernetesProvider } from './components/providers';
+import { routeBackend } from './components/upstreams';
+import { WebService } from './components/web-service';
+import { loadStackConfig } from './stacks/load';
 
 // Config: validated once; an invalid stack stops here, before any resource is registered.
 const config = loadStackConfig();
@@ -20,91 +20,103 @@ const docker = dockerProvider(config);
 
 // Images.
 const appImage = (app: string) =>
-    new AppImage(app, { app, context: path.join(__dirname, "apps", app), images: config.images }, { providers: { docker } });
-const images = { books: appImage("books"), booksReact: appImage("books-react"), gateway: appImage("books-reverse-proxy") };
+  new AppImage(
+    app,
+    { app, context: path.join(__dirname, 'apps', app), images: config.images },
+    { providers: { docker } },
+  );
+const images = {
+  books: appImage('books'),
+  booksReact: appImage('books-react'),
+  gateway: appImage('books-reverse-proxy'),
+};
 
 const inCluster = { providers: { kubernetes } };
-const namespace = new PlatformNamespace("namespace", { name: config.namespace }, inCluster);
+const namespace = new PlatformNamespace('namespace', { name: config.namespace }, inCluster);
 const withinNamespace = { ...inCluster, dependsOn: [namespace] };
 
 // Database.
-const database = new Database("database", { namespace: config.namespace, database: config.database, size: config.sizes.postgres }, withinNamespace);
+const database = new Database(
+  'database',
+  { namespace: config.namespace, database: config.database, size: config.sizes.postgres },
+  withinNamespace,
+);
 
 // Services, named and numbered as the gateway's route table says.
-const booksBackend = routeBackend("books");
-const webBackend = routeBackend("web");
+const booksBackend = routeBackend('books');
+const webBackend = routeBackend('web');
 const books = new WebService(
-    "books",
-    {
-        name: "books",
-        component: "api",
-        namespace: config.namespace,
-        image: images.books.ref,
-        imagePullPolicy: images.books.imagePullPolicy,
-        replicas: config.replicas.books,
-        size: config.sizes.books,
-        containerPorts: [{ name: "http", port: booksBackend.port }],
-        probePort: "http",
-        livenessPath: "/healthz",
-        readinessPath: "/readyz",
-        env: [
-            { name: "PORT", value: String(booksBackend.port) },
-            { name: "HOST", value: "0.0.0.0" },
-            { name: "LOG_LEVEL", value: config.books.logLevel },
-            { name: "BOOKS_LOAD_SAMPLE", value: String(config.books.loadSampleData) },
-            ...database.clientEnv,
-        ],
-        service: { name: booksBackend.service, type: "ClusterIP", port: booksBackend.port, targetPort: "http" },
-    },
-    { ...withinNamespace, dependsOn: [namespace, database] },
+  'books',
+  {
+    name: 'books',
+    component: 'api',
+    namespace: config.namespace,
+    image: images.books.ref,
+    imagePullPolicy: images.books.imagePullPolicy,
+    replicas: config.replicas.books,
+    size: config.sizes.books,
+    containerPorts: [{ name: 'http', port: booksBackend.port }],
+    probePort: 'http',
+    livenessPath: '/healthz',
+    readinessPath: '/readyz',
+    env: [
+      { name: 'PORT', value: String(booksBackend.port) },
+      { name: 'HOST', value: '0.0.0.0' },
+      { name: 'LOG_LEVEL', value: config.books.logLevel },
+      { name: 'BOOKS_LOAD_SAMPLE', value: String(config.books.loadSampleData) },
+      ...database.clientEnv,
+    ],
+    service: { name: booksBackend.service, type: 'ClusterIP', port: booksBackend.port, targetPort: 'http' },
+  },
+  { ...withinNamespace, dependsOn: [namespace, database] },
 );
 const booksReact = new WebService(
-    "books-react",
-    {
-        name: "books-react",
-        component: "web",
-        namespace: config.namespace,
-        image: images.booksReact.ref,
-        imagePullPolicy: images.booksReact.imagePullPolicy,
-        replicas: config.replicas.booksReact,
-        size: config.sizes.booksReact,
-        containerPorts: [{ name: "http", port: webBackend.port }],
-        probePort: "http",
-        livenessPath: "/healthz",
-        readinessPath: "/healthz",
-        env: [{ name: "PORT", value: String(webBackend.port) }],
-        service: { name: webBackend.service, type: "ClusterIP", port: webBackend.port, targetPort: "http" },
-    },
-    withinNamespace,
+  'books-react',
+  {
+    name: 'books-react',
+    component: 'web',
+    namespace: config.namespace,
+    image: images.booksReact.ref,
+    imagePullPolicy: images.booksReact.imagePullPolicy,
+    replicas: config.replicas.booksReact,
+    size: config.sizes.booksReact,
+    containerPorts: [{ name: 'http', port: webBackend.port }],
+    probePort: 'http',
+    livenessPath: '/healthz',
+    readinessPath: '/healthz',
+    env: [{ name: 'PORT', value: String(webBackend.port) }],
+    service: { name: webBackend.service, type: 'ClusterIP', port: webBackend.port, targetPort: 'http' },
+  },
+  withinNamespace,
 );
 
 // Gateway: the only Service reachable from outside.
 const gateway = new Gateway(
-    "gateway",
-    {
-        namespace: config.namespace,
-        gateway: config.gateway,
-        image: images.gateway.ref,
-        imagePullPolicy: images.gateway.imagePullPolicy,
-        replicas: config.replicas.gateway,
-        size: config.sizes.gateway,
-    },
-    { ...withinNamespace, dependsOn: [namespace, books, booksReact] },
+  'gateway',
+  {
+    namespace: config.namespace,
+    gateway: config.gateway,
+    image: images.gateway.ref,
+    imagePullPolicy: images.gateway.imagePullPolicy,
+    replicas: config.replicas.gateway,
+    size: config.sizes.gateway,
+  },
+  { ...withinNamespace, dependsOn: [namespace, books, booksReact] },
 );
 
 new NetworkPolicies(
-    "network",
-    {
-        namespace: config.namespace,
-        gateway: { pods: gateway.podSelector, publicPorts: gateway.publicPorts, metricsPort: gateway.metricsPort },
-        upstreams: [
-            { name: "books", pods: books.podSelector, port: booksBackend.port },
-            { name: "books-react", pods: booksReact.podSelector, port: webBackend.port },
-        ],
-        database: database.podSelector && { pods: database.podSelector, port: database.port, clients: books.podSelector },
-        monitoringNamespace: config.gateway.monitoringNamespace,
-    },
-    withinNamespace,
+  'network',
+  {
+    namespace: config.namespace,
+    gateway: { pods: gateway.podSelector, publicPorts: gateway.publicPorts, metricsPort: gateway.metricsPort },
+    upstreams: [
+      { name: 'books', pods: books.podSelector, port: booksBackend.port },
+      { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port },
+    ],
+    database: database.podSelector && { pods: database.podSelector, port: database.port, clients: books.podSelector },
+    monitoringNamespace: config.gateway.monitoringNamespace,
+  },
+  withinNamespace,
 );
 
 // Outputs.

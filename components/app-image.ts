@@ -1,21 +1,21 @@
-import * as path from "node:path";
-import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
-import type { ImagesConfig } from "../stacks/config";
-import { contextDigest } from "./content-hash";
+import * as path from 'node:path';
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import type { ImagesConfig } from '../stacks/config';
+import { contextDigest } from './content-hash';
 
 export interface AppImageArgs {
-    /** Directory name under apps/, also the image name. */
-    app: string;
-    /** Build context (apps/<app>); its Dockerfile is at <context>/Dockerfile. */
-    context: string;
-    images: ImagesConfig;
+  /** Directory name under apps/, also the image name. */
+  app: string;
+  /** Build context (apps/<app>); its Dockerfile is at <context>/Dockerfile. */
+  context: string;
+  images: ImagesConfig;
 }
 
 /** Image name for an app: `<server>/<repository>/<app>` when pushed, `<repository>/<app>` locally. */
 export function imageRepository(app: string, images: ImagesConfig): string {
-    const local = `${images.repository}/${app}`;
-    return images.registry ? `${images.registry.server}/${local}` : local;
+  const local = `${images.repository}/${app}`;
+  return images.registry ? `${images.registry.server}/${local}` : local;
 }
 
 /** Length of the content-digest prefix used as the tag (80 bits: collisions are not a concern). */
@@ -28,38 +28,38 @@ const tagLength = 20;
  * rebuild with new content changes `ref`, which rolls the pods. Previews never build or push.
  */
 export class AppImage extends pulumi.ComponentResource {
-    /** What a pod spec should run. */
-    readonly ref: pulumi.Output<string>;
-    readonly imagePullPolicy = "IfNotPresent";
+  /** What a pod spec should run. */
+  readonly ref: pulumi.Output<string>;
+  readonly imagePullPolicy = 'IfNotPresent';
 
-    constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("books-platform:index:AppImage", name, {}, opts);
-        const { images } = args;
-        const tag = contextDigest(args.context, { platform: images.platform, args: images.buildArgs }).slice(0, tagLength);
-        const imageName = `${imageRepository(args.app, images)}:${tag}`;
-        const registry = images.registry;
-        const image = new docker.Image(
-            name,
-            {
-                imageName,
-                build: {
-                    context: args.context,
-                    // Resolved from the working directory, not the context: give it absolute.
-                    dockerfile: path.join(args.context, "Dockerfile"),
-                    platform: images.platform,
-                    args: { ...images.buildArgs },
-                    builderVersion: "BuilderBuildKit",
-                },
-                skipPush: !images.push,
-                registry: registry && {
-                    server: registry.server,
-                    username: registry.username,
-                    password: registry.password === undefined ? undefined : pulumi.secret(registry.password),
-                },
-            },
-            { parent: this },
-        );
-        this.ref = images.push ? image.repoDigest : image.imageName;
-        this.registerOutputs({ ref: this.ref });
-    }
+  constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('books-platform:index:AppImage', name, {}, opts);
+    const { images } = args;
+    const tag = contextDigest(args.context, { platform: images.platform, args: images.buildArgs }).slice(0, tagLength);
+    const imageName = `${imageRepository(args.app, images)}:${tag}`;
+    const registry = images.registry;
+    const image = new docker.Image(
+      name,
+      {
+        imageName,
+        build: {
+          context: args.context,
+          // Resolved from the working directory, not the context: give it absolute.
+          dockerfile: path.join(args.context, 'Dockerfile'),
+          platform: images.platform,
+          args: { ...images.buildArgs },
+          builderVersion: 'BuilderBuildKit',
+        },
+        skipPush: !images.push,
+        registry: registry && {
+          server: registry.server,
+          username: registry.username,
+          password: registry.password === undefined ? undefined : pulumi.secret(registry.password),
+        },
+      },
+      { parent: this },
+    );
+    this.ref = images.push ? image.repoDigest : image.imageName;
+    this.registerOutputs({ ref: this.ref });
+  }
 }

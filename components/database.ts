@@ -1,29 +1,29 @@
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseConfig } from "../stacks/config";
-import type { ContainerSize } from "../stacks/targets";
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { DatabaseConfig } from '../stacks/config';
+import type { ContainerSize } from '../stacks/targets';
 import {
-    containerResources,
-    postgresUid,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
-    selectorLabels,
-    workloadLabels,
-} from "./pod-spec";
+  containerResources,
+  postgresUid,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  selectorLabels,
+  workloadLabels,
+} from './pod-spec';
 
 export const databaseNames = {
-    secret: "books-database",
-    workload: "books-postgres",
-    service: "books-postgres",
-    port: 5432,
-    user: "books",
-    database: "books",
+  secret: 'books-database',
+  workload: 'books-postgres',
+  service: 'books-postgres',
+  port: 5432,
+  user: 'books',
+  database: 'books',
 } as const;
 
 export interface DatabaseArgs {
-    namespace: pulumi.Input<string>;
-    database: DatabaseConfig;
-    size: ContainerSize;
+  namespace: pulumi.Input<string>;
+  database: DatabaseConfig;
+  size: ContainerSize;
 }
 
 /**
@@ -32,115 +32,117 @@ export interface DatabaseArgs {
  * and `clientEnv` is the environment the books container connects with.
  */
 export class Database extends pulumi.ComponentResource {
-    readonly clientEnv: k8s.types.input.core.v1.EnvVar[];
-    /** Pod labels of the PostgreSQL pods; undefined for an external database. */
-    readonly podSelector: Record<string, string> | undefined;
-    readonly port = databaseNames.port;
+  readonly clientEnv: k8s.types.input.core.v1.EnvVar[];
+  /** Pod labels of the PostgreSQL pods; undefined for an external database. */
+  readonly podSelector: Record<string, string> | undefined;
+  readonly port = databaseNames.port;
 
-    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("books-platform:index:Database", name, {}, opts);
-        const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
-        const db = args.database;
-        const labels = workloadLabels(databaseNames.workload, "database");
-        new k8s.core.v1.Secret(
-            name,
-            {
-                metadata: { name: databaseNames.secret, namespace: args.namespace, labels },
-                type: "Opaque",
-                stringData: db.kind === "external" ? { url: pulumi.secret(db.url) } : { password: pulumi.secret(db.password) },
-            },
-            { parent: this, additionalSecretOutputs: ["data", "stringData"] },
-        );
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('books-platform:index:Database', name, {}, opts);
+    const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
+    const db = args.database;
+    const labels = workloadLabels(databaseNames.workload, 'database');
+    new k8s.core.v1.Secret(
+      name,
+      {
+        metadata: { name: databaseNames.secret, namespace: args.namespace, labels },
+        type: 'Opaque',
+        stringData: db.kind === 'external' ? { url: pulumi.secret(db.url) } : { password: pulumi.secret(db.password) },
+      },
+      { parent: this, additionalSecretOutputs: ['data', 'stringData'] },
+    );
 
-        if (db.kind === "external") {
-            this.clientEnv = [{ name: "DATABASE_URL", ...secretKey("url") }];
-            this.podSelector = undefined;
-            this.registerOutputs({});
-            return;
-        }
-
-        this.podSelector = selectorLabels(databaseNames.workload);
-        this.clientEnv = [
-            { name: "PGHOST", value: databaseNames.service },
-            { name: "PGPORT", value: String(databaseNames.port) },
-            { name: "PGUSER", value: databaseNames.user },
-            { name: "PGDATABASE", value: databaseNames.database },
-            { name: "PGPASSWORD", ...secretKey("password") },
-        ];
-        const dataDir = "/var/lib/postgresql/data";
-        const ready = { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", databaseNames.user, "-d", databaseNames.database] } };
-
-        const service = new k8s.core.v1.Service(
-            name,
-            {
-                metadata: { name: databaseNames.service, namespace: args.namespace, labels },
-                spec: {
-                    type: "ClusterIP",
-                    selector: this.podSelector,
-                    ports: [{ name: "postgres", port: databaseNames.port, targetPort: "postgres", protocol: "TCP" }],
-                },
-            },
-            { parent: this },
-        );
-
-        new k8s.apps.v1.StatefulSet(
-            name,
-            {
-                metadata: { name: databaseNames.workload, namespace: args.namespace, labels },
-                spec: {
-                    serviceName: service.metadata.name,
-                    replicas: 1,
-                    selector: { matchLabels: this.podSelector },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext(postgresUid),
-                            containers: [
-                                {
-                                    name: "postgres",
-                                    image: db.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    ports: [{ name: "postgres", containerPort: databaseNames.port, protocol: "TCP" }],
-                                    env: [
-                                        { name: "POSTGRES_USER", value: databaseNames.user },
-                                        { name: "POSTGRES_DB", value: databaseNames.database },
-                                        { name: "POSTGRES_PASSWORD", ...secretKey("password") },
-                                        // A subdirectory: the volume root holds lost+found on many storage classes.
-                                        { name: "PGDATA", value: `${dataDir}/pgdata` },
-                                    ],
-                                    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 60 },
-                                    readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
-                                    livenessProbe: { ...ready, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
-                                    resources: containerResources(args.size),
-                                    securityContext: restrictedContainerSecurityContext(postgresUid),
-                                    volumeMounts: [
-                                        { name: "data", mountPath: dataDir },
-                                        { name: "run", mountPath: "/var/run/postgresql" },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-                                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-                            ],
-                        },
-                    },
-                    volumeClaimTemplates: [
-                        {
-                            metadata: { name: "data", labels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                storageClassName: db.storageClass,
-                                resources: { requests: { storage: db.storageSize } },
-                            },
-                        },
-                    ],
-                },
-            },
-            { parent: this },
-        );
-        this.registerOutputs({});
+    if (db.kind === 'external') {
+      this.clientEnv = [{ name: 'DATABASE_URL', ...secretKey('url') }];
+      this.podSelector = undefined;
+      this.registerOutputs({});
+      return;
     }
+
+    this.podSelector = selectorLabels(databaseNames.workload);
+    this.clientEnv = [
+      { name: 'PGHOST', value: databaseNames.service },
+      { name: 'PGPORT', value: String(databaseNames.port) },
+      { name: 'PGUSER', value: databaseNames.user },
+      { name: 'PGDATABASE', value: databaseNames.database },
+      { name: 'PGPASSWORD', ...secretKey('password') },
+    ];
+    const dataDir = '/var/lib/postgresql/data';
+    const ready = {
+      exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', databaseNames.user, '-d', databaseNames.database] },
+    };
+
+    const service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: { name: databaseNames.service, namespace: args.namespace, labels },
+        spec: {
+          type: 'ClusterIP',
+          selector: this.podSelector,
+          ports: [{ name: 'postgres', port: databaseNames.port, targetPort: 'postgres', protocol: 'TCP' }],
+        },
+      },
+      { parent: this },
+    );
+
+    new k8s.apps.v1.StatefulSet(
+      name,
+      {
+        metadata: { name: databaseNames.workload, namespace: args.namespace, labels },
+        spec: {
+          serviceName: service.metadata.name,
+          replicas: 1,
+          selector: { matchLabels: this.podSelector },
+          template: {
+            metadata: { labels },
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(postgresUid),
+              containers: [
+                {
+                  name: 'postgres',
+                  image: db.image,
+                  imagePullPolicy: 'IfNotPresent',
+                  ports: [{ name: 'postgres', containerPort: databaseNames.port, protocol: 'TCP' }],
+                  env: [
+                    { name: 'POSTGRES_USER', value: databaseNames.user },
+                    { name: 'POSTGRES_DB', value: databaseNames.database },
+                    { name: 'POSTGRES_PASSWORD', ...secretKey('password') },
+                    // A subdirectory: the volume root holds lost+found on many storage classes.
+                    { name: 'PGDATA', value: `${dataDir}/pgdata` },
+                  ],
+                  startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 60 },
+                  readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
+                  livenessProbe: { ...ready, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+                  resources: containerResources(args.size),
+                  securityContext: restrictedContainerSecurityContext(postgresUid),
+                  volumeMounts: [
+                    { name: 'data', mountPath: dataDir },
+                    { name: 'run', mountPath: '/var/run/postgresql' },
+                    { name: 'tmp', mountPath: '/tmp' },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+                { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'data', labels },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                storageClassName: db.storageClass,
+                resources: { requests: { storage: db.storageSize } },
+              },
+            },
+          ],
+        },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
 }

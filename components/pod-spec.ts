@@ -3,11 +3,11 @@
  * "restricted" security contexts, resources, spreading. No Pulumi resources here, so the tests and
  * the policy pack can reason about them without the engine.
  */
-import { createHash } from "node:crypto";
-import type * as k8s from "@pulumi/kubernetes";
-import type { ContainerSize } from "../stacks/targets";
+import { createHash } from 'node:crypto';
+import type * as k8s from '@pulumi/kubernetes';
+import type { ContainerSize } from '../stacks/targets';
 
-export const partOf = "books-platform";
+export const partOf = 'books-platform';
 
 /** The uid/gid every platform image runs as (docs/contracts.md). */
 export const appUid = 10001;
@@ -22,67 +22,71 @@ type TopologySpreadConstraint = k8s.types.input.core.v1.TopologySpreadConstraint
 
 /** The immutable labels a Deployment/StatefulSet selects its pods by. */
 export function selectorLabels(name: string): Labels {
-    return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": partOf };
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': partOf };
 }
 
 /** Recommended labels for every object of a workload. */
 export function workloadLabels(name: string, component: string): Labels {
-    return { ...selectorLabels(name), "app.kubernetes.io/component": component, "app.kubernetes.io/managed-by": "pulumi" };
+  return {
+    ...selectorLabels(name),
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/managed-by': 'pulumi',
+  };
 }
 
 export function restrictedPodSecurityContext(uid: number): PodSecurityContext {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        fsGroup: uid,
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 export function restrictedContainerSecurityContext(uid: number): SecurityContext {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: uid,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        privileged: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    privileged: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 export function containerResources(size: ContainerSize): Resources {
-    return {
-        requests: { cpu: size.cpuRequest, memory: size.memoryRequest },
-        limits: { cpu: size.cpuLimit, memory: size.memoryLimit },
-    };
+  return {
+    requests: { cpu: size.cpuRequest, memory: size.memoryRequest },
+    limits: { cpu: size.cpuLimit, memory: size.memoryLimit },
+  };
 }
 
 /** Spread replicas over nodes when there are several; a single-node cluster still schedules them. */
 export function spreadOverNodes(name: string): TopologySpreadConstraint[] {
-    return [
-        {
-            maxSkew: 1,
-            topologyKey: "kubernetes.io/hostname",
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: selectorLabels(name) },
-        },
-    ];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selectorLabels(name) },
+    },
+  ];
 }
 
 /** Pod-template annotation value that changes whenever the given content does (rolls the pods). */
 export function contentChecksum(content: string): string {
-    return createHash("sha256").update(content).digest("hex");
+  return createHash('sha256').update(content).digest('hex');
 }
 
 /** Pod Security Admission labels that make the namespace reject anything below "restricted". */
 export function restrictedNamespaceLabels(): Labels {
-    return {
-        "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "latest",
-        "pod-security.kubernetes.io/warn": "restricted",
-        "pod-security.kubernetes.io/audit": "restricted",
-    };
+  return {
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'pod-security.kubernetes.io/enforce-version': 'latest',
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/audit': 'restricted',
+  };
 }

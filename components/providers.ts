@@ -3,17 +3,17 @@
  * are plain config values (a context name, a kubeconfig path), never computed, so a stack's
  * provider — and everything under it — is not replaced between runs.
  */
-import * as os from "node:os";
-import * as path from "node:path";
-import * as docker from "@pulumi/docker";
-import * as k8s from "@pulumi/kubernetes";
-import type { StackConfig } from "../stacks/config";
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as docker from '@pulumi/docker';
+import * as k8s from '@pulumi/kubernetes';
+import type { StackConfig } from '../stacks/config';
 
 export function kubernetesProvider(config: StackConfig): k8s.Provider {
-    return new k8s.Provider("kubernetes", {
-        context: config.kubernetes.context,
-        kubeconfig: config.kubernetes.kubeconfig,
-    });
+  return new k8s.Provider('kubernetes', {
+    context: config.kubernetes.context,
+    kubeconfig: config.kubernetes.kubeconfig,
+  });
 }
 
 /**
@@ -22,10 +22,10 @@ export function kubernetesProvider(config: StackConfig): k8s.Provider {
  * off this provider, and they are rebuilt from the same content if it is ever replaced.
  */
 export function dockerProvider(config: StackConfig): docker.Provider {
-    const { host, certPath, context } = config.images.docker;
-    return new docker.Provider("docker", { host, certPath: certPath && expandHome(certPath), context });
+  const { host, certPath, context } = config.images.docker;
+  return new docker.Provider('docker', { host, certPath: certPath && expandHome(certPath), context });
 }
 
 export function expandHome(file: string): string {
-    return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file;
+  return file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
 }

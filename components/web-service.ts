@@ -1,50 +1,50 @@
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import type { ContainerSize, GatewayServiceType } from "../stacks/targets";
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { ContainerSize, GatewayServiceType } from '../stacks/targets';
 import {
-    appUid,
-    containerResources,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
-    selectorLabels,
-    spreadOverNodes,
-    workloadLabels,
-} from "./pod-spec";
+  appUid,
+  containerResources,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  selectorLabels,
+  spreadOverNodes,
+  workloadLabels,
+} from './pod-spec';
 
 type Input<T> = pulumi.Input<T>;
 
 export interface WebServiceArgs {
-    /** Deployment and pod name (`app.kubernetes.io/name`). */
+  /** Deployment and pod name (`app.kubernetes.io/name`). */
+  name: string;
+  /** `app.kubernetes.io/component`. */
+  component: string;
+  namespace: Input<string>;
+  image: Input<string>;
+  imagePullPolicy: string;
+  replicas: number;
+  size: ContainerSize;
+  /** Container ports; only `service.targetPort` is published by the Service (never metrics). */
+  containerPorts: { name: string; port: number }[];
+  /** Name of the container port the HTTP probes use. */
+  probePort: string;
+  livenessPath: string;
+  readinessPath: string;
+  env?: Input<Input<k8s.types.input.core.v1.EnvVar>[]>;
+  volumes?: Input<k8s.types.input.core.v1.Volume>[];
+  volumeMounts?: Input<k8s.types.input.core.v1.VolumeMount>[];
+  podAnnotations?: Input<Record<string, Input<string>>>;
+  service: {
     name: string;
-    /** `app.kubernetes.io/component`. */
-    component: string;
-    namespace: Input<string>;
-    image: Input<string>;
-    imagePullPolicy: string;
-    replicas: number;
-    size: ContainerSize;
-    /** Container ports; only `service.targetPort` is published by the Service (never metrics). */
-    containerPorts: { name: string; port: number }[];
-    /** Name of the container port the HTTP probes use. */
-    probePort: string;
-    livenessPath: string;
-    readinessPath: string;
-    env?: Input<Input<k8s.types.input.core.v1.EnvVar>[]>;
-    volumes?: Input<k8s.types.input.core.v1.Volume>[];
-    volumeMounts?: Input<k8s.types.input.core.v1.VolumeMount>[];
-    podAnnotations?: Input<Record<string, Input<string>>>;
-    service: {
-        name: string;
-        type: GatewayServiceType;
-        port: number;
-        /** Container port name the Service forwards to. */
-        targetPort: string;
-        nodePort?: number | undefined;
-        /** false: do not wait for a LoadBalancer address the target cannot give (kwok, a pending tunnel). */
-        awaitAddress?: boolean;
-        /** Local keeps the client's address (rate limits are per client) on LoadBalancer/NodePort. */
-        externalTrafficPolicy?: "Local" | "Cluster";
-    };
+    type: GatewayServiceType;
+    port: number;
+    /** Container port name the Service forwards to. */
+    targetPort: string;
+    nodePort?: number | undefined;
+    /** false: do not wait for a LoadBalancer address the target cannot give (kwok, a pending tunnel). */
+    awaitAddress?: boolean;
+    /** Local keeps the client's address (rate limits are per client) on LoadBalancer/NodePort. */
+    externalTrafficPolicy?: 'Local' | 'Cluster';
+  };
 }
 
 /**
@@ -52,105 +52,105 @@ export interface WebServiceArgs {
  * updates, spread over nodes), its Service under a fixed name, and a PodDisruptionBudget.
  */
 export class WebService extends pulumi.ComponentResource {
-    readonly deployment: k8s.apps.v1.Deployment;
-    readonly service: k8s.core.v1.Service;
-    /** Labels that select this workload's pods (for NetworkPolicies). */
-    readonly podSelector: Record<string, string>;
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+  /** Labels that select this workload's pods (for NetworkPolicies). */
+  readonly podSelector: Record<string, string>;
 
-    constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("books-platform:index:WebService", name, {}, opts);
-        const labels = workloadLabels(args.name, args.component);
-        const selector = selectorLabels(args.name);
-        this.podSelector = selector;
-        const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-            httpGet: { path, port: args.probePort },
-            periodSeconds,
-            timeoutSeconds: 2,
-            failureThreshold,
-        });
+  constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('books-platform:index:WebService', name, {}, opts);
+    const labels = workloadLabels(args.name, args.component);
+    const selector = selectorLabels(args.name);
+    this.podSelector = selector;
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+      httpGet: { path, port: args.probePort },
+      periodSeconds,
+      timeoutSeconds: 2,
+      failureThreshold,
+    });
 
-        this.deployment = new k8s.apps.v1.Deployment(
-            name,
-            {
-                metadata: { name: args.name, namespace: args.namespace, labels },
-                spec: {
-                    replicas: args.replicas,
-                    selector: { matchLabels: selector },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels, annotations: args.podAnnotations },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext(appUid),
-                            topologySpreadConstraints: spreadOverNodes(args.name),
-                            containers: [
-                                {
-                                    name: args.name,
-                                    image: args.image,
-                                    imagePullPolicy: args.imagePullPolicy,
-                                    ports: args.containerPorts.map((port) => ({
-                                        name: port.name,
-                                        containerPort: port.port,
-                                        protocol: "TCP",
-                                    })),
-                                    env: args.env,
-                                    startupProbe: probe(args.livenessPath, 2, 30),
-                                    livenessProbe: probe(args.livenessPath, 10, 3),
-                                    readinessProbe: probe(args.readinessPath, 5, 2),
-                                    resources: containerResources(args.size),
-                                    securityContext: restrictedContainerSecurityContext(appUid),
-                                    volumeMounts: args.volumeMounts,
-                                },
-                            ],
-                            volumes: args.volumes,
-                        },
-                    },
+    this.deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: { name: args.name, namespace: args.namespace, labels },
+        spec: {
+          replicas: args.replicas,
+          selector: { matchLabels: selector },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels, annotations: args.podAnnotations },
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(appUid),
+              topologySpreadConstraints: spreadOverNodes(args.name),
+              containers: [
+                {
+                  name: args.name,
+                  image: args.image,
+                  imagePullPolicy: args.imagePullPolicy,
+                  ports: args.containerPorts.map((port) => ({
+                    name: port.name,
+                    containerPort: port.port,
+                    protocol: 'TCP',
+                  })),
+                  env: args.env,
+                  startupProbe: probe(args.livenessPath, 2, 30),
+                  livenessProbe: probe(args.livenessPath, 10, 3),
+                  readinessProbe: probe(args.readinessPath, 5, 2),
+                  resources: containerResources(args.size),
+                  securityContext: restrictedContainerSecurityContext(appUid),
+                  volumeMounts: args.volumeMounts,
                 },
+              ],
+              volumes: args.volumes,
             },
-            { parent: this },
-        );
+          },
+        },
+      },
+      { parent: this },
+    );
 
-        const service = args.service;
-        this.service = new k8s.core.v1.Service(
-            name,
+    const service = args.service;
+    this.service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: {
+          name: service.name,
+          namespace: args.namespace,
+          labels,
+          annotations:
+            service.type === 'LoadBalancer' && service.awaitAddress === false
+              ? { 'pulumi.com/skipAwait': 'true' }
+              : undefined,
+        },
+        spec: {
+          type: service.type,
+          externalTrafficPolicy: service.externalTrafficPolicy,
+          selector,
+          ports: [
             {
-                metadata: {
-                    name: service.name,
-                    namespace: args.namespace,
-                    labels,
-                    annotations:
-                        service.type === "LoadBalancer" && service.awaitAddress === false
-                            ? { "pulumi.com/skipAwait": "true" }
-                            : undefined,
-                },
-                spec: {
-                    type: service.type,
-                    externalTrafficPolicy: service.externalTrafficPolicy,
-                    selector,
-                    ports: [
-                        {
-                            name: service.targetPort,
-                            port: service.port,
-                            targetPort: service.targetPort,
-                            protocol: "TCP",
-                            nodePort: service.nodePort,
-                        },
-                    ],
-                },
+              name: service.targetPort,
+              port: service.port,
+              targetPort: service.targetPort,
+              protocol: 'TCP',
+              nodePort: service.nodePort,
             },
-            { parent: this, dependsOn: [this.deployment] },
-        );
+          ],
+        },
+      },
+      { parent: this, dependsOn: [this.deployment] },
+    );
 
-        new k8s.policy.v1.PodDisruptionBudget(
-            name,
-            {
-                metadata: { name: args.name, namespace: args.namespace, labels },
-                // maxUnavailable (not minAvailable) so a single replica still lets a node drain.
-                spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-            },
-            { parent: this },
-        );
+    new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      {
+        metadata: { name: args.name, namespace: args.namespace, labels },
+        // maxUnavailable (not minAvailable) so a single replica still lets a node drain.
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      },
+      { parent: this },
+    );
 
-        this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
-    }
+    this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
+  }
 }

@@ -2,161 +2,189 @@
  * The stack configuration's shape: what each key may hold, before target defaults are applied.
  * Every key is optional except `target`; defaults come from stacks/targets.ts.
  */
-import { z } from "zod";
-import { gatewayServiceTypes, targetNames } from "./targets";
+import { z } from 'zod';
+import { gatewayServiceTypes, targetNames } from './targets';
 
 /** Pulumi hands top-level scalars over as strings; `--path` values keep their YAML type. */
 const integer = (min: number, max: number) =>
-    z.preprocess(
-        (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
-        z.number({ error: `expected an integer from ${min} to ${max}` }).int().min(min).max(max),
-    );
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: `expected an integer from ${min} to ${max}` })
+      .int()
+      .min(min)
+      .max(max),
+  );
 
 const boolean = z.preprocess(
-    (value) => (value === "true" ? true : value === "false" ? false : value),
-    z.boolean({ error: "expected true or false" }),
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'expected true or false' }),
 );
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** RFC 1123 label: namespaces and similar. */
 const dnsLabel = z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a DNS label: lower-case letters, digits and '-', at most 63 characters");
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "expected a DNS label: lower-case letters, digits and '-', at most 63 characters",
+  );
 
 /** RFC 1123 subdomain: Secret names, StorageClass names. */
 const dnsName = z
-    .string()
-    .max(253)
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "expected a Kubernetes object name (lower-case DNS name)");
+  .string()
+  .max(253)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'expected a Kubernetes object name (lower-case DNS name)',
+  );
 
 /** An image reference with an explicit tag or digest, never `latest`. */
 const pinnedImage = z
-    .string()
-    .regex(
-        /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
-        "expected an image reference with an explicit tag or digest, e.g. registry.example/mirror/debian:bookworm-slim",
-    )
-    .refine((ref) => !/:latest$/.test(ref), "the tag `latest` is not allowed: pin a version");
+  .string()
+  .regex(
+    /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+    'expected an image reference with an explicit tag or digest, e.g. registry.example/mirror/debian:bookworm-slim',
+  )
+  .refine((ref) => !/:latest$/.test(ref), 'the tag `latest` is not allowed: pin a version');
 
-const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, "expected a CPU quantity such as 250m or 1");
-const memoryQuantity = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, "expected a memory quantity such as 128Mi or 1Gi");
+const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'expected a CPU quantity such as 250m or 1');
+const memoryQuantity = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'expected a memory quantity such as 128Mi or 1Gi');
 
 const containerSize = z.strictObject({
-    cpuRequest: cpuQuantity.optional(),
-    memoryRequest: memoryQuantity.optional(),
-    cpuLimit: cpuQuantity.optional(),
-    memoryLimit: memoryQuantity.optional(),
+  cpuRequest: cpuQuantity.optional(),
+  memoryRequest: memoryQuantity.optional(),
+  cpuLimit: cpuQuantity.optional(),
+  memoryLimit: memoryQuantity.optional(),
 });
 
 export const stackConfigSchema = z.strictObject({
-    target: z.enum(targetNames, {
-        error: (issue) => `${issue.input === undefined ? "required" : `${JSON.stringify(issue.input)} is not a target`}; one of ${targetNames.join(", ")}`,
-    }),
-    namespace: dnsLabel.optional(),
-    kubernetes: z
+  target: z.enum(targetNames, {
+    error: (issue) =>
+      `${issue.input === undefined ? 'required' : `${JSON.stringify(issue.input)} is not a target`}; one of ${targetNames.join(', ')}`,
+  }),
+  namespace: dnsLabel.optional(),
+  kubernetes: z
+    .strictObject({
+      context: nonEmpty.optional(),
+      /** A path (never inline content: the provider would be replaced whenever it changes). */
+      kubeconfig: nonEmpty.refine((v) => !v.includes('\n'), 'expected a file path, not kubeconfig content').optional(),
+    })
+    .optional(),
+  platform: z.enum(['linux/amd64', 'linux/arm64', 'linux/arm/v7']).optional(),
+  registry: z
+    .strictObject({
+      server: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, 'expected a registry host[:port] without scheme or path')
+        .optional(),
+      repository: z
+        .string()
+        .regex(
+          /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+          'expected a lower-case repository path such as team/books',
+        )
+        .optional(),
+      username: nonEmpty.optional(),
+      password: nonEmpty.optional(),
+      credentialHelper: boolean.optional(),
+    })
+    .optional(),
+  images: z
+    .strictObject({
+      baseImage: pinnedImage.optional(),
+      nodeImage: pinnedImage.optional(),
+    })
+    .optional(),
+  docker: z
+    .strictObject({
+      host: z
+        .string()
+        .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, 'expected unix://, tcp://, ssh:// or npipe:// URL')
+        .optional(),
+      certPath: nonEmpty.optional(),
+      context: nonEmpty.optional(),
+    })
+    .optional(),
+  replicas: z
+    .strictObject({
+      books: integer(1, 50).optional(),
+      booksReact: integer(1, 50).optional(),
+      gateway: integer(1, 50).optional(),
+    })
+    .optional(),
+  gateway: z
+    .strictObject({
+      serviceType: z.enum(gatewayServiceTypes).optional(),
+      port: integer(1, 65535).optional(),
+      nodePort: integer(30000, 32767).optional(),
+      tunnel: boolean.optional(),
+      awaitAddress: boolean.optional(),
+      publicHost: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, 'expected a host name or IP address')
+        .optional(),
+      tlsSecret: dnsName.optional(),
+      monitoringNamespace: dnsLabel.optional(),
+      rateLimit: z
         .strictObject({
-            context: nonEmpty.optional(),
-            /** A path (never inline content: the provider would be replaced whenever it changes). */
-            kubeconfig: nonEmpty.refine((v) => !v.includes("\n"), "expected a file path, not kubeconfig content").optional(),
+          requestsPerSecond: integer(1, 100000).optional(),
+          burst: integer(0, 100000).optional(),
         })
         .optional(),
-    platform: z.enum(["linux/amd64", "linux/arm64", "linux/arm/v7"]).optional(),
-    registry: z
+      jwt: z
         .strictObject({
-            server: z
-                .string()
-                .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, "expected a registry host[:port] without scheme or path")
-                .optional(),
-            repository: z
-                .string()
-                .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "expected a lower-case repository path such as team/books")
-                .optional(),
-            username: nonEmpty.optional(),
-            password: nonEmpty.optional(),
-            credentialHelper: boolean.optional(),
+          hs256Key: z.string().min(32, 'must be at least 32 characters (256 bits)').optional(),
+          rs256PublicKey: z
+            .string()
+            .regex(
+              /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/,
+              'expected an SPKI PEM public key (BEGIN PUBLIC KEY)',
+            )
+            .optional(),
+          issuer: nonEmpty.optional(),
+          audience: nonEmpty.optional(),
         })
         .optional(),
-    images: z
-        .strictObject({
-            baseImage: pinnedImage.optional(),
-            nodeImage: pinnedImage.optional(),
-        })
+    })
+    .optional(),
+  database: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
         .optional(),
-    docker: z
-        .strictObject({
-            host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, "expected unix://, tcp://, ssh:// or npipe:// URL").optional(),
-            certPath: nonEmpty.optional(),
-            context: nonEmpty.optional(),
-        })
+      password: z.string().min(16, 'must be at least 16 characters').optional(),
+      image: pinnedImage
+        .refine((ref) => /(^|\/)postgres[:@]/.test(ref), 'expected a postgres image, e.g. postgres:17.6-bookworm')
         .optional(),
-    replicas: z
-        .strictObject({
-            books: integer(1, 50).optional(),
-            booksReact: integer(1, 50).optional(),
-            gateway: integer(1, 50).optional(),
-        })
-        .optional(),
-    gateway: z
-        .strictObject({
-            serviceType: z.enum(gatewayServiceTypes).optional(),
-            port: integer(1, 65535).optional(),
-            nodePort: integer(30000, 32767).optional(),
-            tunnel: boolean.optional(),
-            awaitAddress: boolean.optional(),
-            publicHost: z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, "expected a host name or IP address").optional(),
-            tlsSecret: dnsName.optional(),
-            monitoringNamespace: dnsLabel.optional(),
-            rateLimit: z
-                .strictObject({
-                    requestsPerSecond: integer(1, 100000).optional(),
-                    burst: integer(0, 100000).optional(),
-                })
-                .optional(),
-            jwt: z
-                .strictObject({
-                    hs256Key: z.string().min(32, "must be at least 32 characters (256 bits)").optional(),
-                    rs256PublicKey: z
-                        .string()
-                        .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, "expected an SPKI PEM public key (BEGIN PUBLIC KEY)")
-                        .optional(),
-                    issuer: nonEmpty.optional(),
-                    audience: nonEmpty.optional(),
-                })
-                .optional(),
-        })
-        .optional(),
-    database: z
-        .strictObject({
-            url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "expected a postgres:// or postgresql:// URL").optional(),
-            password: z.string().min(16, "must be at least 16 characters").optional(),
-            image: pinnedImage.refine((ref) => /(^|\/)postgres[:@]/.test(ref), "expected a postgres image, e.g. postgres:17.6-bookworm").optional(),
-            storageSize: memoryQuantity.optional(),
-            storageClass: dnsName.optional(),
-        })
-        .optional(),
-    resources: z
-        .strictObject({
-            books: containerSize.optional(),
-            booksReact: containerSize.optional(),
-            gateway: containerSize.optional(),
-            postgres: containerSize.optional(),
-        })
-        .optional(),
-    books: z
-        .strictObject({
-            logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).optional(),
-            loadSampleData: boolean.optional(),
-        })
-        .optional(),
+      storageSize: memoryQuantity.optional(),
+      storageClass: dnsName.optional(),
+    })
+    .optional(),
+  resources: z
+    .strictObject({
+      books: containerSize.optional(),
+      booksReact: containerSize.optional(),
+      gateway: containerSize.optional(),
+      postgres: containerSize.optional(),
+    })
+    .optional(),
+  books: z
+    .strictObject({
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+      loadSampleData: boolean.optional(),
+    })
+    .optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Keys whose values must be Pulumi secrets (`pulumi config set --secret --path <key> …`). */
 export const secretConfigKeys = [
-    "registry.password",
-    "gateway.jwt.hs256Key",
-    "database.password",
-    "database.url",
+  'registry.password',
+  'gateway.jwt.hs256Key',
+  'database.password',
+  'database.url',
 ] as const;

@@ -4,133 +4,133 @@
  * else comes from here. docs/configuration.md renders its per-target column from this table.
  */
 
-export const targetNames = ["docker-desktop", "minikube", "k3s", "aks", "eks", "gke"] as const;
+export const targetNames = ['docker-desktop', 'minikube', 'k3s', 'aks', 'eks', 'gke'] as const;
 export type TargetName = (typeof targetNames)[number];
 
-export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export const gatewayServiceTypes = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
 export type GatewayServiceType = (typeof gatewayServiceTypes)[number];
 
 export interface ContainerSize {
-    cpuRequest: string;
-    memoryRequest: string;
-    cpuLimit: string;
-    memoryLimit: string;
+  cpuRequest: string;
+  memoryRequest: string;
+  cpuLimit: string;
+  memoryLimit: string;
 }
 
 export interface WorkloadSizes {
-    books: ContainerSize;
-    booksReact: ContainerSize;
-    gateway: ContainerSize;
-    postgres: ContainerSize;
+  books: ContainerSize;
+  booksReact: ContainerSize;
+  gateway: ContainerSize;
+  postgres: ContainerSize;
 }
 
 export interface TargetDefaults {
-    /** kubeconfig context; undefined = the user must name it (cloud contexts are per account). */
-    kubeContext: string | undefined;
-    /** Whether images go to a registry (true) or stay in the engine the cluster reads (false). */
-    pushImages: boolean;
-    /** `docker build --platform`; undefined = the build engine's own architecture. */
-    platform: string | undefined;
-    gatewayServiceType: GatewayServiceType;
-    /** Service port of the gateway; k3s's bundled Traefik already holds 80/443 on every node. */
-    gatewayPort: number;
-    /** Whether the target assigns a LoadBalancer address Pulumi can wait for. */
-    awaitGatewayAddress: boolean;
-    /** Host for the gateway URL when the Service status gives none (NodePort). */
-    publicHost: string | undefined;
-    storageSize: string;
-    sizes: WorkloadSizes;
+  /** kubeconfig context; undefined = the user must name it (cloud contexts are per account). */
+  kubeContext: string | undefined;
+  /** Whether images go to a registry (true) or stay in the engine the cluster reads (false). */
+  pushImages: boolean;
+  /** `docker build --platform`; undefined = the build engine's own architecture. */
+  platform: string | undefined;
+  gatewayServiceType: GatewayServiceType;
+  /** Service port of the gateway; k3s's bundled Traefik already holds 80/443 on every node. */
+  gatewayPort: number;
+  /** Whether the target assigns a LoadBalancer address Pulumi can wait for. */
+  awaitGatewayAddress: boolean;
+  /** Host for the gateway URL when the Service status gives none (NodePort). */
+  publicHost: string | undefined;
+  storageSize: string;
+  sizes: WorkloadSizes;
 }
 
 const laptopSizes: WorkloadSizes = {
-    books: { cpuRequest: "50m", memoryRequest: "96Mi", cpuLimit: "500m", memoryLimit: "256Mi" },
-    booksReact: { cpuRequest: "25m", memoryRequest: "64Mi", cpuLimit: "250m", memoryLimit: "128Mi" },
-    gateway: { cpuRequest: "25m", memoryRequest: "32Mi", cpuLimit: "250m", memoryLimit: "128Mi" },
-    postgres: { cpuRequest: "50m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "512Mi" },
+  books: { cpuRequest: '50m', memoryRequest: '96Mi', cpuLimit: '500m', memoryLimit: '256Mi' },
+  booksReact: { cpuRequest: '25m', memoryRequest: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' },
+  gateway: { cpuRequest: '25m', memoryRequest: '32Mi', cpuLimit: '250m', memoryLimit: '128Mi' },
+  postgres: { cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi' },
 };
 
 /** A Raspberry Pi has 1–8 GiB shared by every node component: keep requests small. */
 const raspberryPiSizes: WorkloadSizes = {
-    books: { cpuRequest: "25m", memoryRequest: "64Mi", cpuLimit: "500m", memoryLimit: "192Mi" },
-    booksReact: { cpuRequest: "10m", memoryRequest: "48Mi", cpuLimit: "200m", memoryLimit: "96Mi" },
-    gateway: { cpuRequest: "10m", memoryRequest: "24Mi", cpuLimit: "200m", memoryLimit: "96Mi" },
-    postgres: { cpuRequest: "50m", memoryRequest: "96Mi", cpuLimit: "500m", memoryLimit: "384Mi" },
+  books: { cpuRequest: '25m', memoryRequest: '64Mi', cpuLimit: '500m', memoryLimit: '192Mi' },
+  booksReact: { cpuRequest: '10m', memoryRequest: '48Mi', cpuLimit: '200m', memoryLimit: '96Mi' },
+  gateway: { cpuRequest: '10m', memoryRequest: '24Mi', cpuLimit: '200m', memoryLimit: '96Mi' },
+  postgres: { cpuRequest: '50m', memoryRequest: '96Mi', cpuLimit: '500m', memoryLimit: '384Mi' },
 };
 
 const cloudSizes: WorkloadSizes = {
-    books: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "384Mi" },
-    booksReact: { cpuRequest: "50m", memoryRequest: "64Mi", cpuLimit: "500m", memoryLimit: "192Mi" },
-    gateway: { cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "192Mi" },
-    postgres: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+  books: { cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '1', memoryLimit: '384Mi' },
+  booksReact: { cpuRequest: '50m', memoryRequest: '64Mi', cpuLimit: '500m', memoryLimit: '192Mi' },
+  gateway: { cpuRequest: '100m', memoryRequest: '64Mi', cpuLimit: '1', memoryLimit: '192Mi' },
+  postgres: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
 };
 
 export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
-    "docker-desktop": {
-        kubeContext: "docker-desktop",
-        pushImages: false,
-        platform: undefined,
-        gatewayServiceType: "LoadBalancer",
-        gatewayPort: 80,
-        awaitGatewayAddress: true,
-        publicHost: undefined,
-        storageSize: "1Gi",
-        sizes: laptopSizes,
-    },
-    minikube: {
-        kubeContext: "minikube",
-        pushImages: false,
-        platform: undefined,
-        // A LoadBalancer stays pending without `minikube tunnel` (see gateway.tunnel).
-        gatewayServiceType: "NodePort",
-        gatewayPort: 80,
-        awaitGatewayAddress: false,
-        // The docker driver's fixed node address (`minikube ip`).
-        publicHost: "192.168.49.2",
-        storageSize: "1Gi",
-        sizes: laptopSizes,
-    },
-    k3s: {
-        kubeContext: "default",
-        pushImages: true,
-        platform: "linux/arm64",
-        gatewayServiceType: "LoadBalancer",
-        gatewayPort: 8080,
-        awaitGatewayAddress: true,
-        publicHost: undefined,
-        storageSize: "2Gi",
-        sizes: raspberryPiSizes,
-    },
-    aks: {
-        kubeContext: undefined,
-        pushImages: true,
-        platform: "linux/amd64",
-        gatewayServiceType: "LoadBalancer",
-        gatewayPort: 80,
-        awaitGatewayAddress: true,
-        publicHost: undefined,
-        storageSize: "5Gi",
-        sizes: cloudSizes,
-    },
-    eks: {
-        kubeContext: undefined,
-        pushImages: true,
-        platform: "linux/amd64",
-        gatewayServiceType: "LoadBalancer",
-        gatewayPort: 80,
-        awaitGatewayAddress: true,
-        publicHost: undefined,
-        storageSize: "5Gi",
-        sizes: cloudSizes,
-    },
-    gke: {
-        kubeContext: undefined,
-        pushImages: true,
-        platform: "linux/amd64",
-        gatewayServiceType: "LoadBalancer",
-        gatewayPort: 80,
-        awaitGatewayAddress: true,
-        publicHost: undefined,
-        storageSize: "5Gi",
-        sizes: cloudSizes,
-    },
+  'docker-desktop': {
+    kubeContext: 'docker-desktop',
+    pushImages: false,
+    platform: undefined,
+    gatewayServiceType: 'LoadBalancer',
+    gatewayPort: 80,
+    awaitGatewayAddress: true,
+    publicHost: undefined,
+    storageSize: '1Gi',
+    sizes: laptopSizes,
+  },
+  minikube: {
+    kubeContext: 'minikube',
+    pushImages: false,
+    platform: undefined,
+    // A LoadBalancer stays pending without `minikube tunnel` (see gateway.tunnel).
+    gatewayServiceType: 'NodePort',
+    gatewayPort: 80,
+    awaitGatewayAddress: false,
+    // The docker driver's fixed node address (`minikube ip`).
+    publicHost: '192.168.49.2',
+    storageSize: '1Gi',
+    sizes: laptopSizes,
+  },
+  k3s: {
+    kubeContext: 'default',
+    pushImages: true,
+    platform: 'linux/arm64',
+    gatewayServiceType: 'LoadBalancer',
+    gatewayPort: 8080,
+    awaitGatewayAddress: true,
+    publicHost: undefined,
+    storageSize: '2Gi',
+    sizes: raspberryPiSizes,
+  },
+  aks: {
+    kubeContext: undefined,
+    pushImages: true,
+    platform: 'linux/amd64',
+    gatewayServiceType: 'LoadBalancer',
+    gatewayPort: 80,
+    awaitGatewayAddress: true,
+    publicHost: undefined,
+    storageSize: '5Gi',
+    sizes: cloudSizes,
+  },
+  eks: {
+    kubeContext: undefined,
+    pushImages: true,
+    platform: 'linux/amd64',
+    gatewayServiceType: 'LoadBalancer',
+    gatewayPort: 80,
+    awaitGatewayAddress: true,
+    publicHost: undefined,
+    storageSize: '5Gi',
+    sizes: cloudSizes,
+  },
+  gke: {
+    kubeContext: undefined,
+    pushImages: true,
+    platform: 'linux/amd64',
+    gatewayServiceType: 'LoadBalancer',
+    gatewayPort: 80,
+    awaitGatewayAddress: true,
+    publicHost: undefined,
+    storageSize: '5Gi',
+    sizes: cloudSizes,
+  },
 };

@@ -2,293 +2,365 @@
  * The program under Pulumi mocks, once per stack, from the real Pulumi.<stack>.yaml files (plus
  * test values for the secrets users set with --secret): what it registers and what it exports.
  */
-import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { defaultGatewayOptions } from "../../apps/books-reverse-proxy/src/options";
-import { renderNginxConf } from "../../apps/books-reverse-proxy/src/render";
-import { routes } from "../../apps/books-reverse-proxy/src/routes";
-import { resourcePolicies, stackPolicies } from "../../policy/policies";
-import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from "./harness";
-import { validateManifest } from "./openapi";
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { defaultGatewayOptions } from '../../apps/books-reverse-proxy/src/options';
+import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
+import { routes } from '../../apps/books-reverse-proxy/src/routes';
+import { resourcePolicies, stackPolicies } from '../../policy/policies';
+import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from './harness';
+import { validateManifest } from './openapi';
 
 interface StackExpectation {
-    stack: string;
-    push: boolean;
-    platform: string | undefined;
-    registryServer: string | undefined;
-    gatewayType: "LoadBalancer" | "NodePort";
-    gatewayPort: number;
-    nodePort?: number;
-    /** What the (simulated) cluster reports as the LoadBalancer address. */
-    ingress: { ip?: string; hostname?: string }[];
-    url: string;
-    skipAwait: boolean;
+  stack: string;
+  push: boolean;
+  platform: string | undefined;
+  registryServer: string | undefined;
+  gatewayType: 'LoadBalancer' | 'NodePort';
+  gatewayPort: number;
+  nodePort?: number;
+  /** What the (simulated) cluster reports as the LoadBalancer address. */
+  ingress: { ip?: string; hostname?: string }[];
+  url: string;
+  skipAwait: boolean;
 }
 
 const expectations: StackExpectation[] = [
-    {
-        stack: "dev",
-        push: false,
-        platform: undefined,
-        registryServer: undefined,
-        gatewayType: "LoadBalancer",
-        gatewayPort: 80,
-        ingress: [{ hostname: "localhost" }],
-        url: "http://localhost",
-        skipAwait: false,
-    },
-    {
-        stack: "minikube",
-        push: false,
-        platform: undefined,
-        registryServer: undefined,
-        gatewayType: "NodePort",
-        gatewayPort: 80,
-        nodePort: 30080,
-        ingress: [],
-        url: "http://192.168.49.2:30080",
-        skipAwait: false,
-    },
-    {
-        stack: "k3s",
-        push: true,
-        platform: "linux/arm64",
-        registryServer: "registry.example.com:5000",
-        gatewayType: "LoadBalancer",
-        gatewayPort: 8080,
-        ingress: [{ ip: "192.168.1.50" }],
-        url: "http://192.168.1.50:8080",
-        skipAwait: false,
-    },
-    {
-        stack: "aks",
-        push: true,
-        platform: "linux/amd64",
-        registryServer: "registry.example.com",
-        gatewayType: "LoadBalancer",
-        gatewayPort: 80,
-        ingress: [{ ip: "20.1.2.3" }],
-        url: "http://20.1.2.3",
-        skipAwait: false,
-    },
-    {
-        stack: "eks",
-        push: true,
-        platform: "linux/amd64",
-        registryServer: "registry.example.com",
-        gatewayType: "LoadBalancer",
-        gatewayPort: 80,
-        ingress: [{ hostname: "a1b2c3-123.eu-west-1.elb.example" }],
-        url: "http://a1b2c3-123.eu-west-1.elb.example",
-        skipAwait: false,
-    },
-    {
-        stack: "gke",
-        push: true,
-        platform: "linux/amd64",
-        registryServer: "registry.example.com",
-        gatewayType: "LoadBalancer",
-        gatewayPort: 80,
-        ingress: [{ ip: "34.1.2.3" }],
-        url: "http://34.1.2.3",
-        skipAwait: false,
-    },
+  {
+    stack: 'dev',
+    push: false,
+    platform: undefined,
+    registryServer: undefined,
+    gatewayType: 'LoadBalancer',
+    gatewayPort: 80,
+    ingress: [{ hostname: 'localhost' }],
+    url: 'http://localhost',
+    skipAwait: false,
+  },
+  {
+    stack: 'minikube',
+    push: false,
+    platform: undefined,
+    registryServer: undefined,
+    gatewayType: 'NodePort',
+    gatewayPort: 80,
+    nodePort: 30080,
+    ingress: [],
+    url: 'http://192.168.49.2:30080',
+    skipAwait: false,
+  },
+  {
+    stack: 'k3s',
+    push: true,
+    platform: 'linux/arm64',
+    registryServer: 'registry.example.com:5000',
+    gatewayType: 'LoadBalancer',
+    gatewayPort: 8080,
+    ingress: [{ ip: '192.168.1.50' }],
+    url: 'http://192.168.1.50:8080',
+    skipAwait: false,
+  },
+  {
+    stack: 'aks',
+    push: true,
+    platform: 'linux/amd64',
+    registryServer: 'registry.example.com',
+    gatewayType: 'LoadBalancer',
+    gatewayPort: 80,
+    ingress: [{ ip: '20.1.2.3' }],
+    url: 'http://20.1.2.3',
+    skipAwait: false,
+  },
+  {
+    stack: 'eks',
+    push: true,
+    platform: 'linux/amd64',
+    registryServer: 'registry.example.com',
+    gatewayType: 'LoadBalancer',
+    gatewayPort: 80,
+    ingress: [{ hostname: 'a1b2c3-123.eu-west-1.elb.example' }],
+    url: 'http://a1b2c3-123.eu-west-1.elb.example',
+    skipAwait: false,
+  },
+  {
+    stack: 'gke',
+    push: true,
+    platform: 'linux/amd64',
+    registryServer: 'registry.example.com',
+    gatewayType: 'LoadBalancer',
+    gatewayPort: 80,
+    ingress: [{ ip: '34.1.2.3' }],
+    url: 'http://34.1.2.3',
+    skipAwait: false,
+  },
 ];
 
-const booksRoute = routes.find((route) => route.name === "books")!.backend;
-const webRoute = routes.find((route) => route.name === "web")!.backend;
-const apps = { books: "books", booksReact: "books-react", gateway: "books-reverse-proxy" } as const;
-const workloadTypes = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
+const booksRoute = routes.find((route) => route.name === 'books')!.backend;
+const webRoute = routes.find((route) => route.name === 'web')!.backend;
+const apps = { books: 'books', booksReact: 'books-react', gateway: 'books-reverse-proxy' } as const;
+const workloadTypes = ['kubernetes:apps/v1:Deployment', 'kubernetes:apps/v1:StatefulSet'];
 
 function only(run: ProgramRun, type: string, name?: string): CapturedResource[] {
-    return run.resources.filter((resource) => resource.type === type && (name === undefined || resource.inputs.metadata?.name === name));
+  return run.resources.filter(
+    (resource) => resource.type === type && (name === undefined || resource.inputs.metadata?.name === name),
+  );
 }
 
 function one(run: ProgramRun, type: string, name: string): CapturedResource {
-    const found = only(run, type, name);
-    assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
-    return found[0]!;
+  const found = only(run, type, name);
+  assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
+  return found[0]!;
 }
 
 for (const expected of expectations) {
-    describe(`stack ${expected.stack} (Pulumi.${expected.stack}.yaml under mocks)`, () => {
-        let run: ProgramRun;
-        before(async () => {
-            run = await runProgram(stackFileConfig(expected.stack), { stack: expected.stack, loadBalancerIngress: expected.ingress });
-        });
-
-        it("builds the three images for the target's platform, pushing only where the cluster pulls from a registry", () => {
-            const images = only(run, "docker:index/image:Image");
-            assert.deepEqual(images.map((image) => image.name).sort(), Object.values(apps).sort());
-            for (const image of images) {
-                assert.equal(image.inputs.skipPush, !expected.push, `${image.name} skipPush`);
-                assert.equal(image.inputs.build.platform, expected.platform, `${image.name} platform`);
-                assert.equal(image.inputs.build.context.endsWith(`/apps/${image.name}`), true);
-                assert.equal(image.inputs.build.dockerfile, `${image.inputs.build.context}/Dockerfile`);
-                assert.notEqual(image.inputs.buildOnPreview, true, "previews must not build");
-                assert.equal(image.inputs.registry?.server, expected.registryServer);
-                const repository = `${expected.registryServer ? `${expected.registryServer}/` : ""}books-platform/${image.name}`;
-                assert.match(image.inputs.imageName, new RegExp(`^${repository.replace(/\./g, "\\.")}:[0-9a-f]{20}$`));
-            }
-        });
-
-        it("runs each Deployment on its image's digest (pushed) or content tag (local), IfNotPresent", () => {
-            for (const [key, app] of Object.entries(apps)) {
-                const image = run.resources.find((resource) => resource.type === "docker:index/image:Image" && resource.name === app)!;
-                const ref = expected.push ? image.state.repoDigest : image.inputs.imageName;
-                if (expected.push) assert.match(ref, /@sha256:[0-9a-f]{64}$/);
-                assert.equal((run.outputs.imageRefs as Record<string, string>)[key], ref);
-                const deploymentName = app === "books-reverse-proxy" ? "books-gateway" : app;
-                const container = one(run, "kubernetes:apps/v1:Deployment", deploymentName).inputs.spec.template.spec.containers[0];
-                assert.equal(container.image, ref);
-                assert.equal(container.imagePullPolicy, "IfNotPresent");
-            }
-        });
-
-        it("runs 2 replicas of each service with zero-unavailable rolling updates, spread over nodes", () => {
-            for (const name of ["books", "books-react", "books-gateway"]) {
-                const spec = one(run, "kubernetes:apps/v1:Deployment", name).inputs.spec;
-                assert.equal(spec.replicas, 2);
-                assert.deepEqual(spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
-                assert.equal(spec.template.spec.topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
-                assert.deepEqual(spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels, spec.selector.matchLabels);
-            }
-        });
-
-        it("names the Services as the route table does, and exposes only the gateway", () => {
-            const services = only(run, "kubernetes:core/v1:Service");
-            const byName = Object.fromEntries(services.map((service) => [service.inputs.metadata.name, service.inputs.spec]));
-            assert.deepEqual(Object.keys(byName).sort(), [booksRoute.service, webRoute.service, "books-gateway", "books-postgres"].sort());
-            assert.deepEqual([byName[booksRoute.service].type, byName[booksRoute.service].ports[0].port], ["ClusterIP", 5000]);
-            assert.deepEqual([byName[webRoute.service].type, byName[webRoute.service].ports[0].port], ["ClusterIP", 3000]);
-            assert.deepEqual([byName["books-postgres"].type, byName["books-postgres"].ports[0].port], ["ClusterIP", 5432]);
-            const gateway = byName["books-gateway"];
-            assert.equal(gateway.type, expected.gatewayType);
-            assert.equal(gateway.ports[0].port, expected.gatewayPort);
-            assert.equal(gateway.ports[0].targetPort, "http");
-            assert.equal(gateway.ports[0].nodePort, expected.nodePort);
-            assert.deepEqual(gateway.ports.map((port: { port: number }) => port.port), [expected.gatewayPort], "metrics never published");
-            const annotations = one(run, "kubernetes:core/v1:Service", "books-gateway").inputs.metadata.annotations ?? {};
-            assert.equal(annotations["pulumi.com/skipAwait"] === "true", expected.skipAwait);
-        });
-
-        it("gives every pod probes, requests and limits, and the restricted security context", () => {
-            const workloads = run.resources.filter((resource) => workloadTypes.includes(resource.type));
-            assert.equal(workloads.length, 4);
-            for (const workload of workloads) {
-                const pod = workload.inputs.spec.template.spec;
-                assert.equal(pod.securityContext.runAsNonRoot, true);
-                assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
-                assert.equal(pod.automountServiceAccountToken, false);
-                for (const container of pod.containers) {
-                    const where = `${workload.inputs.metadata.name}/${container.name}`;
-                    assert.ok(container.livenessProbe && container.readinessProbe, `${where} probes`);
-                    for (const bound of ["requests", "limits"]) {
-                        assert.ok(container.resources[bound].cpu && container.resources[bound].memory, `${where} ${bound}`);
-                    }
-                    const uid = container.name === "postgres" ? 999 : 10001;
-                    assert.deepEqual(container.securityContext, {
-                        runAsNonRoot: true,
-                        runAsUser: uid,
-                        runAsGroup: uid,
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        privileged: false,
-                        capabilities: { drop: ["ALL"] },
-                        seccompProfile: { type: "RuntimeDefault" },
-                    });
-                }
-            }
-        });
-
-        it("labels the namespace to enforce Pod Security Standards restricted", () => {
-            const namespace = one(run, "kubernetes:core/v1:Namespace", "books");
-            assert.equal(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-        });
-
-        it("covers every Deployment with a PodDisruptionBudget selecting its pods", () => {
-            for (const deployment of only(run, "kubernetes:apps/v1:Deployment")) {
-                const pdb = one(run, "kubernetes:policy/v1:PodDisruptionBudget", deployment.inputs.metadata.name);
-                assert.deepEqual(pdb.inputs.spec.selector.matchLabels, deployment.inputs.spec.selector.matchLabels);
-                assert.equal(pdb.inputs.spec.maxUnavailable, 1);
-            }
-        });
-
-        it("denies ingress by default and admits each workload's callers only", () => {
-            const policies = Object.fromEntries(
-                only(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((policy) => [policy.inputs.metadata.name, policy.inputs.spec]),
-            );
-            const gatewayPods = { "app.kubernetes.io/name": "books-gateway", "app.kubernetes.io/part-of": "books-platform" };
-            assert.deepEqual(policies["default-deny-ingress"], { podSelector: {}, policyTypes: ["Ingress"], ingress: [] });
-            for (const [name, port] of [["books", 5000], ["books-react", 3000]] as const) {
-                assert.deepEqual(policies[name].podSelector.matchLabels["app.kubernetes.io/name"], name);
-                assert.deepEqual(policies[name].ingress, [{ from: [{ podSelector: { matchLabels: gatewayPods } }], ports: [{ protocol: "TCP", port }] }]);
-            }
-            assert.deepEqual(policies["books-postgres"].ingress[0].from, [
-                { podSelector: { matchLabels: { "app.kubernetes.io/name": "books", "app.kubernetes.io/part-of": "books-platform" } } },
-            ]);
-            const gateway = policies["books-gateway"];
-            assert.deepEqual(gateway.ingress[0], { ports: [{ protocol: "TCP", port: 8080 }] }, "HTTP from anywhere");
-            assert.deepEqual(gateway.ingress[1], { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 9145 }] }, "metrics from the namespace");
-        });
-
-        it("mounts nginx.conf rendered from the route table, with its checksum on the pod template", () => {
-            const expectedConf = renderNginxConf({
-                ...defaultGatewayOptions(),
-                backends: { kind: "dns", namespace: "books", clusterDomain: "cluster.local", refreshSeconds: 5, copiesPerAddress: 2 },
-                jwt: { ...defaultGatewayOptions().jwt, algorithms: ["HS256"] },
-            });
-            const configMap = one(run, "kubernetes:core/v1:ConfigMap", "books-gateway-config");
-            assert.equal(configMap.inputs.data["nginx.conf"], expectedConf);
-            const template = one(run, "kubernetes:apps/v1:Deployment", "books-gateway").inputs.spec.template;
-            assert.equal(template.metadata.annotations["books-platform/config-checksum"], createHash("sha256").update(expectedConf).digest("hex"));
-            const mounts = template.spec.containers[0].volumeMounts;
-            assert.deepEqual(
-                mounts.map((mount: { mountPath: string }) => mount.mountPath),
-                ["/etc/gateway/nginx.conf", "/etc/gateway/jwt", "/tmp"],
-            );
-        });
-
-        it("keeps every credential a Pulumi secret, and gives books the database password from the Secret", () => {
-            const secrets = only(run, "kubernetes:core/v1:Secret");
-            assert.deepEqual(secrets.map((secret) => secret.inputs.metadata.name).sort(), ["books-database", "books-gateway-jwt"]);
-            for (const secret of secrets) {
-                const stringData = secret.rawInputs.stringData as Record<string, unknown>;
-                assert.ok(isSecretValue(stringData) || Object.values(stringData).every(isSecretValue), `${secret.name} stringData is a secret`);
-            }
-            assert.equal(one(run, "kubernetes:core/v1:Secret", "books-gateway-jwt").inputs.stringData["hs256.key"], testSecrets["gateway.jwt.hs256Key"]);
-            const env = one(run, "kubernetes:apps/v1:Deployment", "books").inputs.spec.template.spec.containers[0].env;
-            const password = env.find((variable: { name: string }) => variable.name === "PGPASSWORD");
-            assert.deepEqual(password.valueFrom, { secretKeyRef: { name: "books-database", key: "password" } });
-            assert.ok(!JSON.stringify(run.resources.filter((r) => r.type.startsWith("kubernetes:apps")).map((r) => r.inputs)).includes(testSecrets["database.password"]));
-        });
-
-        it("exports the gateway URL the target gives, the image references and the namespace", () => {
-            assert.equal(run.outputs.gatewayUrl, expected.url);
-            assert.equal(run.outputs.namespaceName, "books");
-        });
-
-        it("registers manifests that validate against the Kubernetes OpenAPI schemas", async () => {
-            const manifests = run.resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("kubernetes:providers"));
-            assert.ok(manifests.length >= 15);
-            for (const manifest of manifests) await validateManifest(manifest.type, manifest.inputs);
-        });
-
-        it("passes every policy of the policy pack", () => {
-            const violations: string[] = [];
-            for (const resource of run.resources.filter((candidate) => candidate.custom)) {
-                for (const policy of resourcePolicies) {
-                    policy.validateResource(
-                        { type: resource.type, props: resource.inputs, opts: { additionalSecretOutputs: resource.additionalSecretOutputs } },
-                        (message) => violations.push(`${policy.name} ${resource.type} ${resource.name}: ${message}`),
-                    );
-                }
-            }
-            const stackResources = run.resources.map((resource) => ({ type: resource.type, props: resource.inputs, urn: resource.name }));
-            for (const policy of stackPolicies) {
-                policy.validateStack({ resources: stackResources }, (message) => violations.push(`${policy.name}: ${message}`));
-            }
-            assert.deepEqual(violations, []);
-        });
+  describe(`stack ${expected.stack} (Pulumi.${expected.stack}.yaml under mocks)`, () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram(stackFileConfig(expected.stack), {
+        stack: expected.stack,
+        loadBalancerIngress: expected.ingress,
+      });
     });
+
+    it("builds the three images for the target's platform, pushing only where the cluster pulls from a registry", () => {
+      const images = only(run, 'docker:index/image:Image');
+      assert.deepEqual(images.map((image) => image.name).sort(), Object.values(apps).sort());
+      for (const image of images) {
+        assert.equal(image.inputs.skipPush, !expected.push, `${image.name} skipPush`);
+        assert.equal(image.inputs.build.platform, expected.platform, `${image.name} platform`);
+        assert.equal(image.inputs.build.context.endsWith(`/apps/${image.name}`), true);
+        assert.equal(image.inputs.build.dockerfile, `${image.inputs.build.context}/Dockerfile`);
+        assert.notEqual(image.inputs.buildOnPreview, true, 'previews must not build');
+        assert.equal(image.inputs.registry?.server, expected.registryServer);
+        const repository = `${expected.registryServer ? `${expected.registryServer}/` : ''}books-platform/${image.name}`;
+        assert.match(image.inputs.imageName, new RegExp(`^${repository.replace(/\./g, '\\.')}:[0-9a-f]{20}$`));
+      }
+    });
+
+    it("runs each Deployment on its image's digest (pushed) or content tag (local), IfNotPresent", () => {
+      for (const [key, app] of Object.entries(apps)) {
+        const image = run.resources.find(
+          (resource) => resource.type === 'docker:index/image:Image' && resource.name === app,
+        )!;
+        const ref = expected.push ? image.state.repoDigest : image.inputs.imageName;
+        if (expected.push) assert.match(ref, /@sha256:[0-9a-f]{64}$/);
+        assert.equal((run.outputs.imageRefs as Record<string, string>)[key], ref);
+        const deploymentName = app === 'books-reverse-proxy' ? 'books-gateway' : app;
+        const container = one(run, 'kubernetes:apps/v1:Deployment', deploymentName).inputs.spec.template.spec
+          .containers[0];
+        assert.equal(container.image, ref);
+        assert.equal(container.imagePullPolicy, 'IfNotPresent');
+      }
+    });
+
+    it('runs 2 replicas of each service with zero-unavailable rolling updates, spread over nodes', () => {
+      for (const name of ['books', 'books-react', 'books-gateway']) {
+        const spec = one(run, 'kubernetes:apps/v1:Deployment', name).inputs.spec;
+        assert.equal(spec.replicas, 2);
+        assert.deepEqual(spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+        assert.equal(spec.template.spec.topologySpreadConstraints[0].topologyKey, 'kubernetes.io/hostname');
+        assert.deepEqual(
+          spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels,
+          spec.selector.matchLabels,
+        );
+      }
+    });
+
+    it('names the Services as the route table does, and exposes only the gateway', () => {
+      const services = only(run, 'kubernetes:core/v1:Service');
+      const byName = Object.fromEntries(services.map((service) => [service.inputs.metadata.name, service.inputs.spec]));
+      assert.deepEqual(
+        Object.keys(byName).sort(),
+        [booksRoute.service, webRoute.service, 'books-gateway', 'books-postgres'].sort(),
+      );
+      assert.deepEqual(
+        [byName[booksRoute.service].type, byName[booksRoute.service].ports[0].port],
+        ['ClusterIP', 5000],
+      );
+      assert.deepEqual([byName[webRoute.service].type, byName[webRoute.service].ports[0].port], ['ClusterIP', 3000]);
+      assert.deepEqual([byName['books-postgres'].type, byName['books-postgres'].ports[0].port], ['ClusterIP', 5432]);
+      const gateway = byName['books-gateway'];
+      assert.equal(gateway.type, expected.gatewayType);
+      assert.equal(gateway.ports[0].port, expected.gatewayPort);
+      assert.equal(gateway.ports[0].targetPort, 'http');
+      assert.equal(gateway.ports[0].nodePort, expected.nodePort);
+      assert.deepEqual(
+        gateway.ports.map((port: { port: number }) => port.port),
+        [expected.gatewayPort],
+        'metrics never published',
+      );
+      const annotations = one(run, 'kubernetes:core/v1:Service', 'books-gateway').inputs.metadata.annotations ?? {};
+      assert.equal(annotations['pulumi.com/skipAwait'] === 'true', expected.skipAwait);
+    });
+
+    it('gives every pod probes, requests and limits, and the restricted security context', () => {
+      const workloads = run.resources.filter((resource) => workloadTypes.includes(resource.type));
+      assert.equal(workloads.length, 4);
+      for (const workload of workloads) {
+        const pod = workload.inputs.spec.template.spec;
+        assert.equal(pod.securityContext.runAsNonRoot, true);
+        assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+        assert.equal(pod.automountServiceAccountToken, false);
+        for (const container of pod.containers) {
+          const where = `${workload.inputs.metadata.name}/${container.name}`;
+          assert.ok(container.livenessProbe && container.readinessProbe, `${where} probes`);
+          for (const bound of ['requests', 'limits']) {
+            assert.ok(container.resources[bound].cpu && container.resources[bound].memory, `${where} ${bound}`);
+          }
+          const uid = container.name === 'postgres' ? 999 : 10001;
+          assert.deepEqual(container.securityContext, {
+            runAsNonRoot: true,
+            runAsUser: uid,
+            runAsGroup: uid,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            privileged: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          });
+        }
+      }
+    });
+
+    it('labels the namespace to enforce Pod Security Standards restricted', () => {
+      const namespace = one(run, 'kubernetes:core/v1:Namespace', 'books');
+      assert.equal(namespace.inputs.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    });
+
+    it('covers every Deployment with a PodDisruptionBudget selecting its pods', () => {
+      for (const deployment of only(run, 'kubernetes:apps/v1:Deployment')) {
+        const pdb = one(run, 'kubernetes:policy/v1:PodDisruptionBudget', deployment.inputs.metadata.name);
+        assert.deepEqual(pdb.inputs.spec.selector.matchLabels, deployment.inputs.spec.selector.matchLabels);
+        assert.equal(pdb.inputs.spec.maxUnavailable, 1);
+      }
+    });
+
+    it("denies ingress by default and admits each workload's callers only", () => {
+      const policies = Object.fromEntries(
+        only(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((policy) => [
+          policy.inputs.metadata.name,
+          policy.inputs.spec,
+        ]),
+      );
+      const gatewayPods = { 'app.kubernetes.io/name': 'books-gateway', 'app.kubernetes.io/part-of': 'books-platform' };
+      assert.deepEqual(policies['default-deny-ingress'], { podSelector: {}, policyTypes: ['Ingress'], ingress: [] });
+      for (const [name, port] of [
+        ['books', 5000],
+        ['books-react', 3000],
+      ] as const) {
+        assert.deepEqual(policies[name].podSelector.matchLabels['app.kubernetes.io/name'], name);
+        assert.deepEqual(policies[name].ingress, [
+          { from: [{ podSelector: { matchLabels: gatewayPods } }], ports: [{ protocol: 'TCP', port }] },
+        ]);
+      }
+      assert.deepEqual(policies['books-postgres'].ingress[0].from, [
+        {
+          podSelector: {
+            matchLabels: { 'app.kubernetes.io/name': 'books', 'app.kubernetes.io/part-of': 'books-platform' },
+          },
+        },
+      ]);
+      const gateway = policies['books-gateway'];
+      assert.deepEqual(gateway.ingress[0], { ports: [{ protocol: 'TCP', port: 8080 }] }, 'HTTP from anywhere');
+      assert.deepEqual(
+        gateway.ingress[1],
+        { from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 9145 }] },
+        'metrics from the namespace',
+      );
+    });
+
+    it('mounts nginx.conf rendered from the route table, with its checksum on the pod template', () => {
+      const expectedConf = renderNginxConf({
+        ...defaultGatewayOptions(),
+        backends: {
+          kind: 'dns',
+          namespace: 'books',
+          clusterDomain: 'cluster.local',
+          refreshSeconds: 5,
+          copiesPerAddress: 2,
+        },
+        jwt: { ...defaultGatewayOptions().jwt, algorithms: ['HS256'] },
+      });
+      const configMap = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config');
+      assert.equal(configMap.inputs.data['nginx.conf'], expectedConf);
+      const template = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template;
+      assert.equal(
+        template.metadata.annotations['books-platform/config-checksum'],
+        createHash('sha256').update(expectedConf).digest('hex'),
+      );
+      const mounts = template.spec.containers[0].volumeMounts;
+      assert.deepEqual(
+        mounts.map((mount: { mountPath: string }) => mount.mountPath),
+        ['/etc/gateway/nginx.conf', '/etc/gateway/jwt', '/tmp'],
+      );
+    });
+
+    it('keeps every credential a Pulumi secret, and gives books the database password from the Secret', () => {
+      const secrets = only(run, 'kubernetes:core/v1:Secret');
+      assert.deepEqual(secrets.map((secret) => secret.inputs.metadata.name).sort(), [
+        'books-database',
+        'books-gateway-jwt',
+      ]);
+      for (const secret of secrets) {
+        const stringData = secret.rawInputs.stringData as Record<string, unknown>;
+        assert.ok(
+          isSecretValue(stringData) || Object.values(stringData).every(isSecretValue),
+          `${secret.name} stringData is a secret`,
+        );
+      }
+      assert.equal(
+        one(run, 'kubernetes:core/v1:Secret', 'books-gateway-jwt').inputs.stringData['hs256.key'],
+        testSecrets['gateway.jwt.hs256Key'],
+      );
+      const env = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0].env;
+      const password = env.find((variable: { name: string }) => variable.name === 'PGPASSWORD');
+      assert.deepEqual(password.valueFrom, { secretKeyRef: { name: 'books-database', key: 'password' } });
+      assert.ok(
+        !JSON.stringify(
+          run.resources.filter((r) => r.type.startsWith('kubernetes:apps')).map((r) => r.inputs),
+        ).includes(testSecrets['database.password']),
+      );
+    });
+
+    it('exports the gateway URL the target gives, the image references and the namespace', () => {
+      assert.equal(run.outputs.gatewayUrl, expected.url);
+      assert.equal(run.outputs.namespaceName, 'books');
+    });
+
+    it('registers manifests that validate against the Kubernetes OpenAPI schemas', async () => {
+      const manifests = run.resources.filter(
+        (resource) =>
+          resource.custom &&
+          resource.type.startsWith('kubernetes:') &&
+          !resource.type.startsWith('kubernetes:providers'),
+      );
+      assert.ok(manifests.length >= 15);
+      for (const manifest of manifests) await validateManifest(manifest.type, manifest.inputs);
+    });
+
+    it('passes every policy of the policy pack', () => {
+      const violations: string[] = [];
+      for (const resource of run.resources.filter((candidate) => candidate.custom)) {
+        for (const policy of resourcePolicies) {
+          policy.validateResource(
+            {
+              type: resource.type,
+              props: resource.inputs,
+              opts: { additionalSecretOutputs: resource.additionalSecretOutputs },
+            },
+            (message) => violations.push(`${policy.name} ${resource.type} ${resource.name}: ${message}`),
+          );
+        }
+      }
+      const stackResources = run.resources.map((resource) => ({
+        type: resource.type,
+        props: resource.inputs,
+        urn: resource.name,
+      }));
+      for (const policy of stackPolicies) {
+        policy.validateStack({ resources: stackResources }, (message) => violations.push(`${policy.name}: ${message}`));
+      }
+      assert.deepEqual(violations, []);
+    });
+  });
 }
