@@ -23,6 +23,9 @@ const boolean = z.preprocess(
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+/** What the gateway accepts in an nginx.conf string for iss/aud (apps/books-reverse-proxy/src/validate.ts). */
+const tokenClaim = z.string().regex(/^[A-Za-z0-9 ._:/@+=-]+$/, 'expected letters, digits, spaces and ._:/@+=- only');
+
 /** RFC 1123 label: namespaces and similar. */
 const dnsLabel = z
   .string()
@@ -143,8 +146,8 @@ export const stackConfigSchema = z.strictObject({
               'expected an SPKI PEM public key (BEGIN PUBLIC KEY)',
             )
             .optional(),
-          issuer: nonEmpty.optional(),
-          audience: nonEmpty.optional(),
+          issuer: tokenClaim.optional(),
+          audience: tokenClaim.optional(),
         })
         .optional(),
     })

@@ -342,6 +342,13 @@ const invalidCases: InvalidCase[] = [
     says: /128Mi/,
   },
   {
+    title: 'an issuer with a quote, unsafe in nginx.conf',
+    stack: 'dev',
+    change: (i) => setPath(i, 'gateway.jwt.issuer', 'books"; evil'),
+    key: 'gateway.jwt.issuer',
+    says: /letters, digits/,
+  },
+  {
     title: 'a database password set without --secret',
     stack: 'dev',
     change: (i) => {
