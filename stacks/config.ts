@@ -342,7 +342,8 @@ function resolveGateway(
     port,
     nodePort: gateway.nodePort ?? (serviceType === 'NodePort' ? 30080 : undefined),
     awaitAddress: gateway.awaitAddress ?? (tunnel || defaults.awaitGatewayAddress),
-    publicHost: gateway.publicHost ?? defaults.publicHost,
+    // The table's host is a node address: right for a NodePort, not for a tunnel's LoadBalancer.
+    publicHost: gateway.publicHost ?? (serviceType === 'NodePort' ? defaults.publicHost : undefined),
     tlsSecret: gateway.tlsSecret,
     monitoringNamespace: gateway.monitoringNamespace,
     rateLimit: {

@@ -36,7 +36,7 @@ export interface TargetDefaults {
   gatewayPort: number;
   /** Whether the target assigns a LoadBalancer address Pulumi can wait for. */
   awaitGatewayAddress: boolean;
-  /** Host for the gateway URL when the Service status gives none (NodePort). */
+  /** Node address for the gateway URL of a NodePort gateway (the Service status gives none). */
   publicHost: string | undefined;
   storageSize: string;
   sizes: WorkloadSizes;

@@ -1,0 +1,106 @@
+/** Stack files plus one change each, under mocks: the variants a user switches on with one key. */
+import assert from 'node:assert/strict';
+import { CapturedResource, ProgramRun, runProgram, setPath, stackFileConfig } from './harness';
+
+function find(run: ProgramRun, type: string, name: string): CapturedResource | undefined {
+  return run.resources.find((resource) => resource.type === type && resource.inputs.metadata?.name === name);
+}
+
+describe('variants of a stack', () => {
+  it('TLS on aks: HTTPS target port, certificate mounted, 8443 open, https URL', async () => {
+    const input = stackFileConfig('aks');
+    setPath(input, 'gateway.tlsSecret', 'books-tls');
+    setPath(input, 'gateway.port', 443);
+    const run = await runProgram(input, { stack: 'aks', loadBalancerIngress: [{ ip: '20.1.2.3' }] });
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    assert.deepEqual(service.inputs.spec.ports[0], { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' });
+    const pod = find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.template.spec;
+    assert.deepEqual(pod.volumes.at(-1), { name: 'tls', secret: { secretName: 'books-tls', defaultMode: 0o440 } });
+    assert.ok(pod.containers[0].ports.some((port: { containerPort: number }) => port.containerPort === 8443));
+    assert.equal(pod.containers[0].readinessProbe.httpGet.port, 'http', 'probes stay on the plain port');
+    const policy = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-gateway')!;
+    assert.deepEqual(policy.inputs.spec.ingress[0].ports, [
+      { protocol: 'TCP', port: 8080 },
+      { protocol: 'TCP', port: 8443 },
+    ]);
+    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!.inputs.data['nginx.conf'];
+    assert.match(conf, /\/etc\/gateway\/tls\/tls\.crt/);
+    assert.equal(run.outputs.gatewayUrl, 'https://20.1.2.3');
+  });
+
+  it('an external database: no PostgreSQL, books gets DATABASE_URL from the Secret', async () => {
+    const input = stackFileConfig('gke');
+    setPath(input, 'database', { url: 'postgres://books:pw@10.0.0.5:5432/books' }, { secret: true });
+    const run = await runProgram(input, { stack: 'gke' });
+    assert.equal(find(run, 'kubernetes:apps/v1:StatefulSet', 'books-postgres'), undefined);
+    assert.equal(find(run, 'kubernetes:core/v1:Service', 'books-postgres'), undefined);
+    assert.equal(find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-postgres'), undefined);
+    const env = find(run, 'kubernetes:apps/v1:Deployment', 'books')!.inputs.spec.template.spec.containers[0].env;
+    assert.deepEqual(
+      env.find((variable: { name: string }) => variable.name === 'DATABASE_URL'),
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'books-database', key: 'url' } } },
+    );
+    assert.ok(!env.some((variable: { name: string }) => variable.name.startsWith('PG')));
+  });
+
+  it('minikube with a tunnel: a LoadBalancer the tunnel gives an address to', async () => {
+    const input = stackFileConfig('minikube');
+    setPath(input, 'gateway.tunnel', true);
+    const run = await runProgram(input, { stack: 'minikube', loadBalancerIngress: [{ ip: '127.0.0.1' }] });
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    assert.equal(service.inputs.spec.type, 'LoadBalancer');
+    assert.equal(service.inputs.metadata.annotations, undefined, 'waits for the address');
+    assert.equal(run.outputs.gatewayUrl, 'http://127.0.0.1', 'the address the tunnel gave, not the node');
+  });
+
+  it('a cluster without a load balancer controller: awaitAddress false skips the wait', async () => {
+    const input = stackFileConfig('k3s');
+    setPath(input, 'gateway.awaitAddress', false);
+    const run = await runProgram(input, { stack: 'k3s' });
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    assert.deepEqual(service.inputs.metadata.annotations, { 'pulumi.com/skipAwait': 'true' });
+    assert.equal(run.outputs.gatewayUrl, 'http://books-gateway.books.svc.cluster.local:8080');
+  });
+
+  it('base-image overrides reach every build as BASE_IMAGE / NODE_IMAGE, and change the tags', async () => {
+    const plain = await runProgram(stackFileConfig('k3s'), { stack: 'k3s' });
+    const input = stackFileConfig('k3s');
+    setPath(input, 'images', {
+      baseImage: 'mirror.example/debian:bookworm-slim',
+      nodeImage: 'mirror.example/node:24-bookworm-slim',
+    });
+    const run = await runProgram(input, { stack: 'k3s' });
+    const images = run.resources.filter((resource) => resource.type === 'docker:index/image:Image');
+    for (const image of images) {
+      assert.deepEqual(image.inputs.build.args, {
+        BASE_IMAGE: 'mirror.example/debian:bookworm-slim',
+        NODE_IMAGE: 'mirror.example/node:24-bookworm-slim',
+      });
+      const before = plain.resources.find((resource) => resource.type === image.type && resource.name === image.name)!;
+      assert.notEqual(image.inputs.imageName, before.inputs.imageName);
+    }
+  });
+
+  it('another namespace, replicas and a monitoring namespace', async () => {
+    const input = stackFileConfig('eks');
+    setPath(input, 'namespace', 'books-staging');
+    setPath(input, 'replicas', { books: 3, gateway: 4 });
+    setPath(input, 'gateway.monitoringNamespace', 'monitoring');
+    const run = await runProgram(input, { stack: 'eks' });
+    const namespaced = run.resources.filter(
+      (resource) => resource.custom && resource.type.startsWith('kubernetes:') && resource.inputs.metadata?.namespace,
+    );
+    assert.ok(namespaced.length > 10);
+    assert.ok(namespaced.every((resource) => resource.inputs.metadata.namespace === 'books-staging'));
+    assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books')!.inputs.spec.replicas, 3);
+    assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books-react')!.inputs.spec.replicas, 2);
+    assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.replicas, 4);
+    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!.inputs.data['nginx.conf'];
+    assert.match(conf, /books-service\.books-staging\.svc\.cluster\.local/);
+    const metricsRule = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-gateway')!.inputs.spec
+      .ingress[1];
+    assert.deepEqual(metricsRule.from[1], {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+    });
+  });
+});
