@@ -1,11 +1,12 @@
 /**
- * Runs the real gateway on this machine (Debian's nginx + njs, optionally under gatewayd) from rendered options:
+ * Runs the real gateway on this machine (Debian's nginx + njs under gatewayd) from rendered options:
  * used by the gateway's own tests, its benchmark and the platform's local runs (`npm run dev`).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultGatewayOptions, type GatewayRenderOptions } from './options';
@@ -91,20 +92,31 @@ export interface LocalGateway {
 
 export interface StartOptions {
   readonly options: GatewayRenderOptions;
-  /** Run under gatewayd (DNS addressing, metrics); otherwise nginx directly. */
+  /** gatewayd binary; built from supervisor/ (once per process) when omitted. */
   readonly gatewayd?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
 
+let builtGatewayd: Promise<string> | undefined;
+function defaultGatewayd(): Promise<string> {
+  builtGatewayd ??= buildGatewayd(mkdtempSync(join(tmpdir(), 'gatewayd-')));
+  return builtGatewayd;
+}
+
+/**
+ * Starts nginx under gatewayd, as the image does: gatewayd gives nginx a real pipe for `access_log /dev/stdout`
+ * (a Node child's stdout is a socket, which nginx cannot re-open), resolves DNS backends and serves metrics.
+ */
 export async function startLocalGateway({ options, gatewayd, env }: StartOptions): Promise<LocalGateway> {
   const dir = options.paths.tempDir;
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'nginx.conf');
   writeFileSync(configFile, renderNginxConf(options));
   const nginxArgs = ['-c', configFile, '-p', `${dir}/`, '-e', 'stderr'];
-  const child: ChildProcess = gatewayd
-    ? spawn(gatewayd, ['-config', configFile, '-nginx', nginxBinary, '-prefix', `${dir}/`], { env: { ...process.env, ...env } })
-    : spawn(nginxBinary, nginxArgs, { env: { ...process.env, ...env } });
+  const binary = gatewayd ?? (await defaultGatewayd());
+  const child: ChildProcess = spawn(binary, ['-config', configFile, '-nginx', nginxBinary, '-prefix', `${dir}/`], {
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

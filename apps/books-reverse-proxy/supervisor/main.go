@@ -8,6 +8,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -64,13 +65,31 @@ func run(config, nginx, prefix string, check bool) int {
 
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT, syscall.SIGHUP)
+	// nginx's access_log /dev/stdout re-opens fd 1 by path: that fails on a socket (ENXIO) and may be denied on a
+	// runtime-owned FIFO for a non-root user. A pipe we create is always re-openable; we copy it to our stdout.
+	accessLog, accessLogWriter, err := os.Pipe()
+	if err != nil {
+		logf("creating the access log pipe: %v", err)
+		return 1
+	}
 	proc := command(nginx, nginxArgs...)
+	proc.Stdout = accessLogWriter
 	if err := proc.Start(); err != nil {
 		logf("starting nginx: %v", err)
 		return 1
 	}
+	accessLogWriter.Close()
+	copied := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(os.Stdout, accessLog)
+		close(copied)
+	}()
 	exited := make(chan error, 1)
-	go func() { exited <- proc.Wait() }()
+	go func() {
+		err := proc.Wait()
+		<-copied // every log line written before nginx exited reaches our stdout
+		exited <- err
+	}()
 
 	reload := func(why string) {
 		logf("reloading nginx: %s", why)
