@@ -78,9 +78,20 @@ export function documentedTable(document: string): string | undefined {
   return start < 0 || stop < start ? undefined : document.slice(start, stop + end.length);
 }
 
-if (require.main === module) {
+/** Rewrites the generated block of docs/configuration.md, formatted as `npm run format` would. */
+async function writeDocument(): Promise<void> {
   const document = fs.readFileSync(docFile, 'utf8');
   const current = documentedTable(document);
   if (current === undefined) throw new Error(`${docFile} has no generated block (${begin} … ${end})`);
-  fs.writeFileSync(docFile, document.replace(current, targetDefaultsTable()));
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(docFile)) ?? {};
+  const updated = document.replace(current, targetDefaultsTable());
+  fs.writeFileSync(docFile, await prettier.format(updated, { ...options, filepath: docFile }));
+}
+
+if (require.main === module) {
+  writeDocument().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }
