@@ -32,19 +32,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     else tokenStore.set(next);
   }, []);
 
-  const askForToken = useCallback(
-    (reason: TokenPromptReason) =>
-      new Promise<string | null>((resolve) => {
-        setPrompt({
-          reason,
-          settle: (value) => {
-            setPrompt(null);
-            resolve(value);
-          },
-        });
-      }),
-    [],
-  );
+  // Writes that hit 401 while the dialog is already open wait for the same answer instead of replacing the dialog.
+  const pendingPrompt = useRef<Promise<string | null> | null>(null);
+  const askForToken = useCallback((reason: TokenPromptReason) => {
+    pendingPrompt.current ??= new Promise<string | null>((resolve) => {
+      setPrompt({
+        reason,
+        settle: (value) => {
+          pendingPrompt.current = null;
+          setPrompt(null);
+          resolve(value);
+        },
+      });
+    });
+    return pendingPrompt.current;
+  }, []);
 
   const authorizedWrite = useCallback(
     async <T,>(write: (token: string | null) => Promise<T>): Promise<T> => {

@@ -146,6 +146,13 @@ describe('books-react in Chromium against the platform', function () {
   it('deletes the book after confirmation', async function () {
     await page.getByRole('link', { name: editedTitle, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: editedTitle, exact: true }).waitFor();
+    // Escape cancels the native modal dialog and focus returns to the Delete button.
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete');
+
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog', { name: `Delete “${editedTitle}”?` });
     await confirm.waitFor();
