@@ -1,0 +1,142 @@
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { randomUUID } from 'node:crypto';
+import { CODE_FOR_STATUS, HttpError } from './errors';
+import { isValidIsbn } from './isbn';
+
+/** The HTTP plumbing shared by every route: ids, logging, validation, error shape, 404/405. No routes. */
+
+export interface HttpOptions {
+  logLevel: string;
+  /** Where JSON log lines go (stdout when omitted); tests pass a stream to read them. */
+  logStream?: { write(line: string): void };
+}
+
+/** Request bodies are small JSON documents; anything larger is refused with 413 before it is parsed. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+const REQUEST_ID_HEADER = 'x-request-id';
+/** Same rule as the gateway's: a sane incoming id is kept, anything else is replaced by a fresh UUID. */
+const REQUEST_ID_FORMAT = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type Method = (typeof ALL_METHODS)[number];
+
+function validators() {
+  const make = (coerceTypes: boolean) => {
+    const ajv = new Ajv({
+      allErrors: true, // every problem in one answer; safe because every string and body is bounded
+      coerceTypes, // query strings and path params arrive as text; bodies must carry the right JSON types
+      useDefaults: true,
+      removeAdditional: false, // unknown fields are rejected (additionalProperties: false), never stripped
+      allowUnionTypes: true,
+    });
+    addFormats(ajv, ['uuid', 'date-time']);
+    ajv.addFormat('isbn', { type: 'string', validate: isValidIsbn });
+    return ajv;
+  };
+  return { body: make(false), other: make(true) };
+}
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function validationDetails(issues: readonly ValidationIssue[], location: string | undefined) {
+  return issues.map((issue) => {
+    const extra = issue.params.additionalProperty ?? issue.params.missingProperty;
+    return {
+      location: location ?? 'request',
+      path: `${issue.instancePath}${extra === undefined ? '' : `/${String(extra)}`}` || '/',
+      keyword: issue.keyword,
+      message: issue.message ?? 'is invalid',
+    };
+  });
+}
+
+/** Maps anything thrown in a request to the one error shape. */
+function toHttpError(error: FastifyError): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error.validation) {
+    return new HttpError(
+      400,
+      'validation_failed',
+      error.message,
+      validationDetails(error.validation as ValidationIssue[], error.validationContext),
+    );
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new HttpError(status, CODE_FOR_STATUS[status] ?? 'bad_request', error.message, { code: error.code ?? null });
+  }
+  return new HttpError(500, 'internal_error', 'An unexpected error occurred.');
+}
+
+export function createHttpApp(options: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    logger: { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false, // read and checked in genReqId instead of trusted blindly
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: (request) => {
+      const incoming = request.headers[REQUEST_ID_HEADER];
+      return typeof incoming === 'string' && REQUEST_ID_FORMAT.test(incoming) ? incoming : randomUUID();
+    },
+  });
+
+  const ajv = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? ajv.body : ajv.other).compile(schema),
+  );
+
+  // Only JSON is accepted: drop Fastify's text/plain parser; JSON merge patch is JSON too.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = toHttpError(error);
+    if (answer.statusCode >= 500) {
+      request.log[answer.statusCode === 503 ? 'warn' : 'error']({ err: error }, answer.message);
+    }
+    return reply.code(answer.statusCode).send(answer.body());
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(new HttpError(404, 'not_found', `No route for ${request.method} ${request.url}.`).body()),
+  );
+
+  return app;
+}
+
+/** Answers the methods a path does not support with 405 and an Allow header. HEAD follows GET. */
+export function refuseOtherMethods(app: FastifyInstance, url: string, allowed: readonly Method[]): void {
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+  const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('allow', allow);
+    throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed on ${url}.`, { allow });
+  };
+  app.route({
+    method: ALL_METHODS.filter((method) => !allowed.includes(method)),
+    url,
+    // As onRequest, the refusal comes before any body parsing; Fastify still requires a handler.
+    onRequest: refuse,
+    handler: refuse,
+  });
+}
