@@ -1,0 +1,46 @@
+// A Kubernetes API for the program: kwokctl's binary runtime runs etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and kwok-controller as local processes from the toolchain cache (every binary given, so kwokctl
+// downloads nothing). kwok fakes the nodes and pod readiness; nothing assigns LoadBalancer addresses.
+import { join } from "node:path";
+import { run } from "../../../scripts/docker/process";
+import type { Toolchain } from "./toolchain";
+
+export interface Cluster {
+  name: string;
+  kubeconfig: string;
+  context: string;
+  /** Environment for kubectl/kwokctl calls against this cluster. */
+  env: NodeJS.ProcessEnv;
+}
+
+export async function createCluster(
+  name: string,
+  workDir: string,
+  toolchain: Toolchain,
+  env: NodeJS.ProcessEnv,
+): Promise<Cluster> {
+  const kubeconfig = join(workDir, "kubeconfig");
+  const clusterEnv = { ...env, KWOK_WORKDIR: join(workDir, "kwok"), KUBECONFIG: kubeconfig };
+  const k8s = (bin: string) => join(toolchain.kubernetes, bin);
+  await run(
+    join(toolchain.kwok, "kwokctl"),
+    [
+      "create", "cluster", "--name", name, "--runtime", "binary", "--kubeconfig", kubeconfig, "--wait", "3m",
+      "--etcd-binary", join(toolchain.etcd, "etcd"),
+      "--kube-apiserver-binary", k8s("kube-apiserver"),
+      "--kube-controller-manager-binary", k8s("kube-controller-manager"),
+      "--kube-scheduler-binary", k8s("kube-scheduler"),
+      "--kwok-controller-binary", join(toolchain.kwok, "kwok"),
+    ],
+    { env: clusterEnv, timeoutMs: 240_000 },
+  );
+  return { name, kubeconfig, context: `kwok-${name}`, env: clusterEnv };
+}
+
+export async function deleteCluster(cluster: Cluster, toolchain: Toolchain): Promise<void> {
+  await run(join(toolchain.kwok, "kwokctl"), ["delete", "cluster", "--name", cluster.name], {
+    env: cluster.env,
+    timeoutMs: 120_000,
+    allowFailure: true,
+  });
+}
