@@ -1,0 +1,161 @@
+/**
+ * Limits and failure answers on real nginx: each is JSON with the security headers, never nginx's HTML page.
+ */
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { jsonError, send, startFixture, type Fixture, type Reply } from './support';
+
+function expectJsonError(reply: Reply, status: number, error: string): void {
+  assert.equal(reply.status, status, reply.body);
+  assert.equal(jsonError(reply).error, error);
+  assert.equal(reply.headers['x-content-type-options'], 'nosniff');
+  assert.equal(reply.headers['x-frame-options'], 'DENY');
+  assert.match(String(reply.headers['x-request-id']), /^[0-9a-f]{32}$/);
+  assert.doesNotMatch(reply.body, /<html|nginx\//i);
+}
+
+/** Writes raw bytes on one connection and returns everything the gateway sends until it closes. */
+function raw(url: string, chunks: { data: string; afterMs: number }[], waitMs: number): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (data) => (received += data.toString()));
+    // reset_timedout_connection answers a timed-out client with a reset: that is a close here.
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.on('close', () => resolve(received));
+    for (const { data, afterMs } of chunks) setTimeout(() => socket.write(data), afterMs);
+    setTimeout(() => socket.destroy(), waitMs);
+  });
+}
+
+describe('gateway limits and errors (real nginx)', () => {
+  let fx: Fixture;
+  before(async () => {
+    fx = await startFixture('limits', {
+      overrides: (o) => ({
+        ...o,
+        limits: { ...o.limits, requestsPerSecond: 5, burst: 2, maxBodySize: '1k', maxHeaderLineSize: '2k', connectionsPerClient: 4 },
+        timeouts: { ...o.timeouts, clientHeaderSeconds: 1, clientBodySeconds: 1, upstreamReadSeconds: 1 },
+        upstream: { ...o.upstream, retryTimeoutSeconds: 3 },
+      }),
+    });
+  });
+  after(() => fx.stop());
+  // Keep each case's traffic under the rate limit except the case about it.
+  afterEach(() => new Promise((r) => setTimeout(r, 1_100)));
+
+  it('rate limit: bursts beyond rate+burst → 429 JSON with Retry-After, nothing upstream for those', async () => {
+    const before = fx.backends.books![0]!.requests.length;
+    const replies = await Promise.all(Array.from({ length: 10 }, () => send(`${fx.gateway.url}/books`)));
+    const limited = replies.filter((r) => r.status === 429);
+    const served = replies.filter((r) => r.status === 200);
+    assert.ok(limited.length >= 5, `429s: ${limited.length}`);
+    assert.equal(served.length + limited.length, 10);
+    for (const reply of limited) {
+      expectJsonError(reply, 429, 'too_many_requests');
+      assert.equal(reply.headers['retry-after'], '1');
+    }
+    assert.equal(fx.backends.books![0]!.requests.length - before, served.length);
+  });
+
+  it('body larger than maxBodySize → 413 JSON, nothing upstream', async () => {
+    const before = fx.backends.books![0]!.requests.length;
+    const reply = await send(`${fx.gateway.url}/books`, { method: 'PUT', body: 'x'.repeat(4096), headers: { 'Content-Type': 'text/plain' } });
+    expectJsonError(reply, 413, 'payload_too_large');
+    assert.equal(fx.backends.books![0]!.requests.length, before);
+  });
+
+  it('URI longer than a header buffer → 414 JSON', async () => {
+    expectJsonError(await send(`${fx.gateway.url}/books?q=${'a'.repeat(3000)}`), 414, 'uri_too_long');
+  });
+
+  it('a header line longer than a header buffer → 431 JSON', async () => {
+    expectJsonError(await send(`${fx.gateway.url}/books`, { headers: { 'X-Big': 'b'.repeat(3000) } }), 431, 'headers_too_large');
+  });
+
+  it('a malformed request → 400 JSON', async () => {
+    const response = await raw(fx.gateway.url, [{ data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', afterMs: 0 }], 2_000);
+    assert.match(response, /^HTTP\/1\.1 400 /);
+    assert.match(response, /"error":"bad_request"/);
+    assert.match(response, /X-Content-Type-Options: nosniff/);
+  });
+
+  it('slowloris: headers not completed within clientHeaderSeconds → connection closed, logged as 408', async () => {
+    const started = Date.now();
+    const response = await raw(fx.gateway.url, [{ data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\n', afterMs: 0 }, { data: 'X-Slow: 1\r\n', afterMs: 500 }], 5_000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1_000 && elapsed < 4_000, `closed after ${elapsed} ms`);
+    // nginx closes a connection whose request head timed out without answering (it has no request to answer).
+    assert.equal(response, '');
+    await new Promise((r) => setTimeout(r, 100));
+    const logged = fx.gateway.accessLogLines().map((line) => JSON.parse(line) as { status: number; path: string });
+    assert.ok(logged.some((entry) => entry.status === 408 && entry.path === '/slowloris'), 'a 408 access log line');
+  });
+
+  it('body not sent within clientBodySeconds → connection closed, logged as 408, nothing upstream', async () => {
+    const before = fx.backends.web![0]!.requests.length;
+    const started = Date.now();
+    const response = await raw(fx.gateway.url, [{ data: 'PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc', afterMs: 0 }], 5_000);
+    assert.ok(Date.now() - started < 4_000, 'closed by the gateway, not by the test');
+    // nginx 1.22 marks a timed-out client connection as failed and closes it without a response.
+    assert.equal(response, '');
+    assert.equal(fx.backends.web![0]!.requests.length, before);
+    await new Promise((r) => setTimeout(r, 100));
+    const logged = fx.gateway.accessLogLines().map((line) => JSON.parse(line) as { status: number; path: string });
+    assert.ok(logged.some((entry) => entry.status === 408 && entry.path === '/upload'), 'a 408 access log line');
+  });
+
+  it('upstream slower than upstreamReadSeconds → 504 JSON', async () => {
+    fx.backends.web![0]!.handle((_req, res) => setTimeout(() => res.end('late'), 2_500));
+    try {
+      const started = Date.now();
+      const reply = await send(`${fx.gateway.url}/slow`, { method: 'POST' });
+      expectJsonError(reply, 504, 'gateway_timeout');
+      assert.ok(Date.now() - started < 2_400, 'answered at the read timeout, not when the backend finished');
+    } finally {
+      fx.backends.web![0]!.handle(null);
+    }
+  });
+
+  it('upstream answering 5xx itself passes through unchanged (services own their errors)', async () => {
+    fx.backends.web![0]!.handle((_req, res) => {
+      res.statusCode = 500;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"internal","message":"from the service","details":{}}');
+    });
+    try {
+      const reply = await send(`${fx.gateway.url}/x`, { method: 'POST' });
+      assert.equal(reply.status, 500);
+      assert.equal(jsonError(reply).message, 'from the service');
+      assert.equal(reply.headers['x-content-type-options'], 'nosniff');
+    } finally {
+      fx.backends.web![0]!.handle(null);
+    }
+  });
+
+  it('upstream down → 502 JSON', async () => {
+    await fx.backends.web![0]!.close();
+    expectJsonError(await send(`${fx.gateway.url}/`), 502, 'bad_gateway');
+    expectJsonError(await send(`${fx.gateway.url}/`, { method: 'POST' }), 502, 'bad_gateway');
+    assert.equal((await send(`${fx.gateway.url}/books`)).status, 200, 'other routes keep serving');
+  });
+
+  describe('connection limit', () => {
+    let cx: Fixture;
+    before(async () => {
+      cx = await startFixture('connlimit', {
+        overrides: (o) => ({ ...o, limits: { ...o.limits, requestsPerSecond: 1000, burst: 1000, connectionsPerClient: 2 } }),
+      });
+      cx.backends.web![0]!.handle((_req, res) => setTimeout(() => res.end('{}'), 500));
+    });
+    after(() => cx.stop());
+
+    it('more concurrent requests than connectionsPerClient → 429 JSON for the excess', async () => {
+      const replies = await Promise.all(Array.from({ length: 6 }, () => send(`${cx.gateway.url}/slow`)));
+      const statuses = replies.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 429, 429, 429, 429]);
+      for (const reply of replies.filter((r) => r.status === 429)) expectJsonError(reply, 429, 'too_many_requests');
+    });
+  });
+});
