@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AxeResults, RunOptions } from 'axe-core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /**
@@ -19,6 +20,11 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const STEP_TIMEOUT_MS = 15_000;
+/** axe-core is evaluated through the DevTools protocol, which the app's Content-Security-Policy does not govern. */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_OPTIONS: RunOptions = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+};
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -44,6 +50,8 @@ describe('books-react in Chromium against the platform', function () {
   let profileDir = '';
   let context: BrowserContext | undefined;
   let page: Page;
+  /** Uncaught exceptions and Content-Security-Policy violations seen during the whole flow. */
+  const pageProblems: string[] = [];
 
   before(async function () {
     platformUrl = requiredEnv('BOOKS_PLATFORM_URL').replace(/\/+$/, '');
@@ -61,6 +69,10 @@ describe('books-react in Chromium against the platform', function () {
     });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageProblems.push(`uncaught: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) pageProblems.push(`CSP: ${message.text()}`);
+    });
   });
 
   afterEach(async function () {
@@ -79,6 +91,19 @@ describe('books-react in Chromium against the platform', function () {
     await page.getByText(text, { exact: true }).first().waitFor({ state: 'visible' });
   }
 
+  /** Runs axe-core (WCAG 2.2 A/AA + best practices) on the page as it is now. */
+  async function assertAccessible(state: string): Promise<void> {
+    await page.evaluate(AXE_SOURCE);
+    const results = await page.evaluate(
+      (options) => (window as unknown as { axe: { run(o: RunOptions): Promise<AxeResults> } }).axe.run(options),
+      AXE_OPTIONS,
+    );
+    const violations = results.violations.map(
+      (v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+    assert.deepEqual(violations, [], `accessibility violations ${state}`);
+  }
+
   async function focusedElementId(): Promise<string> {
     return page.evaluate(() => document.activeElement?.id ?? '');
   }
@@ -86,6 +111,8 @@ describe('books-react in Chromium against the platform', function () {
   it('adds a book: asks for the access token, then shows the API validation errors and saves', async function () {
     await page.goto(`${platformUrl}/`);
     await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
+    await page.locator('#results-summary').waitFor();
+    await assertAccessible('on the book list');
     await page.getByRole('link', { name: 'Add a book', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Add a book', exact: true }).waitFor();
 
@@ -94,6 +121,7 @@ describe('books-react in Chromium against the platform', function () {
     const dialog = page.getByRole('dialog', { name: 'Access token needed', exact: true });
     await dialog.waitFor();
     assert.equal(await focusedElementId(), 'token-input', 'the token field gets focus when the prompt opens');
+    await assertAccessible('with the token dialog open');
     await dialog.getByLabel('Access token').fill(writeToken);
     await dialog.getByRole('button', { name: 'Continue', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -104,6 +132,7 @@ describe('books-react in Chromium against the platform', function () {
     assert.equal(await page.locator('#title-error').innerText(), 'This field is required.');
     assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
     assert.match((await titleInput.getAttribute('aria-describedby')) ?? '', /title-error/);
+    await assertAccessible('on the form showing validation errors');
 
     await titleInput.fill(title);
     await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');
@@ -115,6 +144,7 @@ describe('books-react in Chromium against the platform', function () {
     await see('Ursula K. Le Guin');
     await see('1974');
     await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+    await assertAccessible('on the book page');
   });
 
   it('edits the book without asking for the token again', async function () {
@@ -156,6 +186,7 @@ describe('books-react in Chromium against the platform', function () {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog', { name: `Delete “${editedTitle}”?` });
     await confirm.waitFor();
+    await assertAccessible('with the delete confirmation open');
     await confirm.getByRole('button', { name: 'Delete book', exact: true }).click();
 
     await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
@@ -171,5 +202,9 @@ describe('books-react in Chromium against the platform', function () {
     await see('Signed out. The access token was forgotten.');
     await see('Not signed in');
     assert.equal(await page.evaluate(() => window.sessionStorage.getItem('books.accessToken')), null);
+  });
+
+  it('ran the whole flow without uncaught errors or Content-Security-Policy violations', function () {
+    assert.deepEqual(pageProblems, []);
   });
 });
