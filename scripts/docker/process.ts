@@ -18,6 +18,8 @@ export interface RunOptions {
 export interface RunResult {
   code: number;
   stdout: string;
+  /** stdout as bytes, for binary output (e.g. `docker cp … -`). */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -69,9 +71,11 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
       const result: RunResult = {
         code: code ?? -1,
-        stdout: Buffer.concat(out).toString("utf8"),
+        stdout: stdoutBytes.toString("utf8"),
+        stdoutBytes,
         stderr: Buffer.concat(err).toString("utf8"),
       };
       if (timedOut) reject(new CommandError(command, result, `timed out after ${timeoutMs / 1000} s`));
@@ -112,9 +116,11 @@ export async function pipe(
   }, timeoutMs);
   try {
     const [leftCode, rightCode] = await Promise.all([exited(left, "producer"), exited(right, "consumer")]);
+    const stdoutBytes = Buffer.concat(out);
     const result: RunResult = {
       code: rightCode,
-      stdout: Buffer.concat(out).toString("utf8"),
+      stdout: stdoutBytes.toString("utf8"),
+      stdoutBytes,
       stderr: Buffer.concat(leftErr).toString("utf8") + Buffer.concat(err).toString("utf8"),
     };
     if (leftCode !== 0 || rightCode !== 0) throw new CommandError(command, result, `exit ${leftCode} | ${rightCode}`);

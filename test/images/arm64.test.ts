@@ -1,0 +1,70 @@
+// The same Dockerfiles built for linux/arm64 (FROM the arm64 stand-ins, under QEMU) and started next to the amd64
+// platform with the same configuration: the image says arm64, the process really is aarch64, and it gets healthy.
+import assert from 'node:assert/strict';
+import { docker } from '../../scripts/docker/engine';
+import { ensureStandIns, platformOf, unameMachine } from '../../scripts/docker/standins';
+import { APPS, type AppName } from './apps';
+import { buildApp, type BuiltImage } from './build';
+import { harness } from './harness';
+
+const ARCH = 'arm64';
+const AARCH64_ELF_MACHINE = 183; // e_machine of an AArch64 ELF executable
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/**
+ * The machine a container's processes run as: `uname -m` inside where the image has it; a scratch image has no
+ * uname, so then the ELF header of its entrypoint binary (copied out of the container) decides.
+ */
+async function runningMachine(container: string): Promise<string> {
+  const uname = await docker(['exec', container, 'uname', '-m'], { allowFailure: true, timeoutMs: 60_000 });
+  if (uname.code === 0) return uname.stdout.trim();
+  const [entry] = JSON.parse((await docker(['inspect', '--format', '{{json .Config.Entrypoint}}', container])).stdout) as string[];
+  if (!entry) throw new Error(`${container}: no uname and no entrypoint to inspect (${uname.stderr.trim()})`);
+  const archive = await docker(['cp', `${container}:${entry}`, '-'], { timeoutMs: 60_000 });
+  // `docker cp … -` writes a tar: a 512-byte header, then the file.
+  const elf = archive.stdoutBytes.subarray(512, 512 + 20);
+  if (elf.subarray(0, 4).toString('latin1') !== '\x7fELF') throw new Error(`${container}: ${entry} is not an ELF binary`);
+  return elf.readUInt16LE(18) === AARCH64_ELF_MACHINE ? 'aarch64' : `ELF machine ${elf.readUInt16LE(18)}`;
+}
+
+describe('arm64 images (built and run under QEMU)', function () {
+  const built: Partial<Record<AppName, BuiltImage>> = {};
+  const containers: Partial<Record<AppName, string>> = {};
+
+  before(async function () {
+    this.timeout(90 * 60_000);
+    for (const s of await ensureStandIns([ARCH]))
+      process.stdout.write(`    [images] stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'})\n`);
+    for (const app of APPS) {
+      const image = await buildApp(app, ARCH);
+      built[app.name] = image;
+      process.stdout.write(`    [images] built ${image.tag} in ${image.seconds.toFixed(1)} s (${mb(image.sizeBytes)})\n`);
+    }
+  });
+
+  for (const app of APPS) {
+    describe(app.name, function () {
+      const image = (): BuiltImage => {
+        const found = built[app.name];
+        if (!found) throw new Error(`${app.name} was not built for ${ARCH}`);
+        return found;
+      };
+
+      it('is an arm64 image', function () {
+        assert.equal(image().architecture, ARCH, `${image().tag} says architecture ${image().architecture}`);
+      });
+
+      it('starts and becomes healthy under the same hardening and configuration', async function () {
+        this.timeout(10 * 60_000);
+        containers[app.name] = await harness().platform.startExtra(app.name, image().tag, ARCH, platformOf(ARCH));
+      });
+
+      it(`runs as ${unameMachine(ARCH)}`, async function () {
+        this.timeout(2 * 60_000);
+        const container = containers[app.name];
+        if (!container) throw new Error(`the ${ARCH} ${app.name} container did not start (see the case above)`);
+        assert.equal(await runningMachine(container), unameMachine(ARCH));
+      });
+    });
+  }
+});

@@ -1,0 +1,27 @@
+// What the root hook prepared, for the spec files: the engine, the stand-ins, the built images and the running
+// platform. Only valid inside `npm run test:images` (test/images/hooks.ts sets it).
+import type { StandInReport } from '../../scripts/docker/standins';
+import type { AppName } from './apps';
+import type { BuiltImage } from './build';
+import type { ImagesPlatform } from './platform';
+
+export interface ImagesHarness {
+  engineStartSeconds: number;
+  standIns: readonly StandInReport[];
+  /** Size of the node stand-in the amd64 images were built on (books' size bound is relative to it). */
+  nodeBaseBytes: number;
+  images: Readonly<Record<AppName, BuiltImage>>;
+  postgresImage: BuiltImage;
+  platform: ImagesPlatform;
+}
+
+let current: ImagesHarness | undefined;
+
+export function setHarness(harness: ImagesHarness | undefined): void {
+  current = harness;
+}
+
+export function harness(): ImagesHarness {
+  if (!current) throw new Error('the images harness is not set up (run through `npm run test:images`, which requires test/images/hooks.ts)');
+  return current;
+}
