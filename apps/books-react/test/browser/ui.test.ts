@@ -123,7 +123,7 @@ describe('books-react in Chromium against the platform', function () {
     assert.equal(await focusedElementId(), 'token-input', 'the token field gets focus when the prompt opens');
     await assertAccessible('with the token dialog open');
     await dialog.getByLabel('Access token').fill(writeToken);
-    await dialog.getByRole('button', { name: 'Continue', exact: true }).click();
+    await dialog.getByLabel('Access token').press('Enter'); // keyboard only: Enter submits the dialog's form
     await dialog.waitFor({ state: 'hidden' });
 
     // The retried write reaches books, which rejects the empty title; the error sits next to the field.
