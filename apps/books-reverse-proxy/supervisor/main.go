@@ -50,7 +50,12 @@ func run(config, nginx, prefix string, check bool) int {
 	}
 	nginxArgs := []string{"-c", config, "-p", prefix, "-e", "stderr"}
 	if check {
-		return exitCode(command(nginx, append(nginxArgs, "-t")...).Run())
+		proc, done, err := startNginx(nginx, append(nginxArgs, "-t"))
+		if err != nil {
+			logf("starting nginx -t: %v", err)
+			return 1
+		}
+		return exitCode(<-waitNginx(proc, done))
 	}
 	if d.metricsListen != "" {
 		if err := m.listenSyslog(d.syslogListen); err != nil {
@@ -65,31 +70,12 @@ func run(config, nginx, prefix string, check bool) int {
 
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT, syscall.SIGHUP)
-	// nginx's access_log /dev/stdout re-opens fd 1 by path: that fails on a socket (ENXIO) and may be denied on a
-	// runtime-owned FIFO for a non-root user. A pipe we create is always re-openable; we copy it to our stdout.
-	accessLog, accessLogWriter, err := os.Pipe()
+	proc, copied, err := startNginx(nginx, nginxArgs)
 	if err != nil {
-		logf("creating the access log pipe: %v", err)
-		return 1
-	}
-	proc := command(nginx, nginxArgs...)
-	proc.Stdout = accessLogWriter
-	if err := proc.Start(); err != nil {
 		logf("starting nginx: %v", err)
 		return 1
 	}
-	accessLogWriter.Close()
-	copied := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(os.Stdout, accessLog)
-		close(copied)
-	}()
-	exited := make(chan error, 1)
-	go func() {
-		err := proc.Wait()
-		<-copied // every log line written before nginx exited reaches our stdout
-		exited <- err
-	}()
+	exited := waitNginx(proc, copied)
 
 	reload := func(why string) {
 		logf("reloading nginx: %s", why)
@@ -127,10 +113,39 @@ func run(config, nginx, prefix string, check bool) int {
 	}
 }
 
-func command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd
+// startNginx runs nginx with a pipe of ours as its stdout, copied to our stdout. nginx's `access_log /dev/stdout`
+// re-opens fd 1 by path: that fails on a socket (ENXIO) and may be denied on a runtime-owned FIFO for a non-root
+// user, while a pipe we create is always re-openable.
+func startNginx(nginx string, args []string) (*exec.Cmd, <-chan struct{}, error) {
+	reader, writer, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	proc := exec.Command(nginx, args...)
+	proc.Stdout, proc.Stderr = writer, os.Stderr
+	err = proc.Start()
+	writer.Close()
+	if err != nil {
+		reader.Close()
+		return nil, nil, err
+	}
+	copied := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(os.Stdout, reader)
+		close(copied)
+	}()
+	return proc, copied, nil
+}
+
+// waitNginx reports nginx's exit once every log line it wrote has reached our stdout.
+func waitNginx(proc *exec.Cmd, copied <-chan struct{}) <-chan error {
+	exited := make(chan error, 1)
+	go func() {
+		err := proc.Wait()
+		<-copied
+		exited <- err
+	}()
+	return exited
 }
 
 func exitCode(err error) int {
