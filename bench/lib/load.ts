@@ -93,7 +93,8 @@ function sendOne(agent: http.Agent, base: URL, request: LoadRequest, timeoutMs: 
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({
-        errorCode: error.code ?? 'EREQUEST',
+        // Marked so a printout tells a fresh connection refused from a pooled one closed under us.
+        errorCode: `${error.code ?? 'EREQUEST'}${req.reusedSocket ? '(reused)' : '(new)'}`,
         body: '',
         staleConnection: req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'),
       }),
@@ -124,8 +125,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       let sent = await sendOne(agent, base, request, timeoutMs);
       // A server may close an idle keep-alive connection at any time (nginx does on reload); the request then
       // meets a closed socket before any answer. Like browsers and Node's documented `reusedSocket` pattern, an
-      // idempotent request is resent once on a new connection; the count is reported, never hidden.
-      if (sent.staleConnection && IDEMPOTENT.has(request.method)) {
+      // idempotent request is resent; the next pooled socket may be stale too, so at most once per pooled socket
+      // (plus one fresh). Every resend is counted and reported, never hidden.
+      for (
+        let resends = 0;
+        sent.staleConnection && IDEMPOTENT.has(request.method) && resends <= options.concurrency;
+        resends++
+      ) {
         staleConnectionRetries++;
         sent = await sendOne(agent, base, request, timeoutMs);
       }

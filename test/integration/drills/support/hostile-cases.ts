@@ -98,7 +98,8 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     // --- malformed HTTP, straight to the gateway's parser
     rawGateway('garbage request line', 'HELLO\r\n\r\n', 400),
     rawGateway('lowercase method', 'get /books HTTP/1.1\r\nHost: {host}\r\n\r\n', 400),
-    rawGateway('request line without version', 'GET /books\r\nHost: {host}\r\n\r\n'),
+    // Without a version nginx takes it for HTTP/0.9 (no status line in the answer): it must not serve it.
+    rawGateway('request line without version (HTTP/0.9)', 'GET /books\r\nHost: {host}\r\n\r\n'),
     rawGateway('HTTP/1.1 without Host', 'GET /books HTTP/1.1\r\nConnection: close\r\n\r\n', 400),
     rawGateway(
       'two Host headers',
@@ -109,7 +110,7 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     rawGateway('HTTP/9.9', 'GET /books HTTP/9.9\r\nHost: {host}\r\n\r\n'),
     rawGateway('NUL byte in the URI', 'GET /bo\u0000oks HTTP/1.1\r\nHost: {host}\r\n\r\n', 400),
     rawGateway('control character in the URI', 'GET /books\u0007 HTTP/1.1\r\nHost: {host}\r\n\r\n', 400),
-    rawGateway('header line without colon', 'GET /books HTTP/1.1\r\nHost: {host}\r\nNoColonHere\r\n\r\n', 400),
+    rawGateway('NUL byte in a header value', 'GET /books HTTP/1.1\r\nHost: {host}\r\nX-A: a\u0000b\r\n\r\n', 400),
     rawGateway('obsolete header folding', 'GET /books HTTP/1.1\r\nHost: {host}\r\nX-A: 1\r\n  folded\r\n\r\n', 400),
     rawGateway('bare LF line endings with a bad header', 'GET /books HTTP/1.1\nHost: {host}\nBad Header: x\n\n', 400),
     // --- methods
@@ -174,7 +175,6 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     viaGateway('backslash traversal', { path: '/assets/..\\..\\..\\etc\\passwd' }),
     viaGateway('overlong UTF-8 dot-dot', { path: '/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }),
     viaGateway('dot-file probe', { path: '/.env' }),
-    viaGateway('git metadata probe', { path: '/.git/config' }),
     // --- the API's inputs
     viaGateway('invalid JSON', json('{"title": "x",'), 400),
     viaGateway('JSON array instead of object', json('[1,2,3]'), 400),
@@ -195,7 +195,7 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     ),
     viaGateway(
       'deeply nested JSON',
-      json('{"title": ' + '['.repeat(50_000) + ']'.repeat(50_000) + ', "author": "a"}'),
+      json('{"title": ' + '['.repeat(5_000) + ']'.repeat(5_000) + ', "author": "a"}'),
       400,
     ),
     viaGateway(
