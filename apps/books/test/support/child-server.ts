@@ -16,9 +16,12 @@ export interface ChildServer {
   logged(message: string, timeoutMs?: number): Promise<void>;
 }
 
-/** The real server entry (src/server.ts via ts-node) as a child process on a random port. */
-export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(NODE_24, ['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+/**
+ * A server entry (by default the real one, src/server.ts, via ts-node) as a child process on a random port. The
+ * entry must log the JSON line `Server listening at <url>` as Fastify does.
+ */
+export async function spawnServer(env: Record<string, string>, entry = 'src/server.ts'): Promise<ChildServer> {
+  const child = spawn(NODE_24, ['-r', 'ts-node/register/transpile-only', entry], {
     cwd: APP_DIR,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
