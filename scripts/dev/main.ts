@@ -98,16 +98,37 @@ function banner(platform: Platform): string {
   ].join('\n');
 }
 
+// When the terminal or npm is gone, writes fail (EPIPE/EIO) asynchronously; that must not crash the cleanup.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+const write = (text: string): void => void process.stdout.write(text);
+const writeError = (text: string): void => void process.stderr.write(text);
+
+/**
+ * npm forwards SIGTERM only to the shell that runs this script, not to this process, and then exits; a killed or
+ * closed terminal does the same. Re-parenting (our parent is gone) is the one signal that always arrives: stop then.
+ */
+function watchParent(onOrphaned: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onOrphaned();
+    }
+  }, 500);
+  timer.unref();
+}
+
 async function main(): Promise<number> {
   let flags: Flags | undefined;
   try {
     flags = parseFlags(process.argv.slice(2), process.env);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    writeError(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   if (!flags) {
-    process.stdout.write(`${USAGE}\n`);
+    write(`${USAGE}\n`);
     return 0;
   }
 
@@ -119,13 +140,16 @@ async function main(): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopRequested) return;
     stopRequested = signal;
-    process.stdout.write(`\n${signal}: stopping the platform…\n`);
+    // The terminal or npm may be gone with our stdout: a failed write must not stop the cleanup.
+    write(`\n${signal}: stopping the platform…\n`);
     wake();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  watchParent(() => onSignal('SIGHUP'));
 
-  const log = (line: string): void => void process.stdout.write(`[dev] ${line}\n`);
+  const log = (line: string): void => write(`[dev] ${line}\n`);
   let platform: Platform;
   try {
     platform = await startPlatform({
@@ -136,18 +160,18 @@ async function main(): Promise<number> {
       log,
     });
   } catch (error) {
-    process.stderr.write(`\nnpm run dev: ${(error as Error).message}\n`);
+    writeError(`\nnpm run dev: ${(error as Error).message}\n`);
     return 1;
   }
-  if (!stopRequested) process.stdout.write(`${banner(platform)}\n`);
+  if (!stopRequested) write(`${banner(platform)}\n`);
   await stopSignal;
   try {
     await platform.stop();
   } catch (error) {
-    process.stderr.write(`stopping failed: ${(error as Error).message}\n`);
+    writeError(`stopping failed: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write('stopped: no process left behind.\n');
+  write('stopped: no process left behind.\n');
   return 0;
 }
 

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildAll, type BuildMode } from './build';
-import { Gateway, assertGatewayPrerequisites } from './gateway';
+import { Gateway, assertGatewayPrerequisites, type GatewayCustomizer } from './gateway';
 import { ensureJwtKeys } from './keys';
 import { assertPortFree, freePorts } from './ports';
 import { Database } from './postgres';
@@ -15,6 +15,7 @@ import { Replica, buildSteps, serviceKinds, type ServiceKind } from './services'
 import { mintToken, type MintOptions } from './tokens';
 
 export type { BuildMode } from './build';
+export type { GatewayCustomizer } from './gateway';
 export type { MintOptions } from './tokens';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -50,6 +51,11 @@ export interface PlatformOptions {
   loadSampleData?: boolean;
   /** books' LOG_LEVEL: default `info`. */
   logLevel?: string;
+  /**
+   * Last word on the gateway's render options, after the local overrides (static replica addresses, ports, paths).
+   * E.g. the drills lift the per-client rate limits: `(o) => ({ ...o, limits: { ...o.limits, burst: 100000 } })`.
+   */
+  customizeGateway?: GatewayCustomizer;
   /** Progress lines (building, starting…); default: silent. */
   log?: (line: string) => void;
 }
@@ -80,11 +86,17 @@ export interface ReplicaHandle {
 export interface GatewayHandle {
   readonly url: string;
   readonly metricsUrl: string;
+  /** The supervisor gatewayd (nginx's master is its child, in the same process group). */
   readonly pid: number | undefined;
+  readonly running: boolean;
+  /** The rendered nginx.conf; edit it and call reload() to apply a change. */
   readonly configFile: string;
   /** nginx's access log (JSON lines) and error log together. */
   readonly logFile: string;
-  /** `nginx -s reload` with the current config file; resolves once the gateway answers /healthz again. */
+  /**
+   * Applies the config file as it is on disk (like `nginx -s reload`): validates it first (throws, no reload, when
+   * invalid) and resolves once a new generation of nginx workers serves.
+   */
   reload(): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -196,6 +208,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       metricsSyslogPort: ports.metricsSyslog,
       backends: { books: books.map((r) => `127.0.0.1:${r.port}`), web: booksReact.map((r) => `127.0.0.1:${r.port}`) },
       jwt,
+      customize: options.customizeGateway,
     });
     await gateway.start();
     started.push(gateway);

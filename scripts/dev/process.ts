@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What to run and how to tell it is ready. */
@@ -68,7 +69,14 @@ export class ManagedProcess {
       closeSync(log);
     }
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const pgid = child.pid;
+    if (pgid !== undefined) watchdog.add(pgid);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        if (pgid !== undefined && !groupAlive(pgid)) watchdog.remove(pgid);
+        resolve();
+      }),
+    );
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
     for (;;) {
@@ -98,6 +106,11 @@ export class ManagedProcess {
     }
   }
 
+  /** Sends a signal to the process itself only (e.g. SIGHUP to a supervisor that forwards it); no-op when stopped. */
+  signalLeader(signal: NodeJS.Signals): void {
+    if (this.running && this.child?.pid !== undefined) process.kill(this.child.pid, signal);
+  }
+
   /** Waits until the group leader and every process left in its group are gone; false on timeout. */
   async waitForExit(timeoutMs: number): Promise<boolean> {
     const pid = this.child?.pid;
@@ -107,8 +120,9 @@ export class ManagedProcess {
     if (!leaderGone) return false;
     while (groupAlive(pid)) {
       if (Date.now() > deadline) return false;
-      await sleep(20);
+      await sleep(50);
     }
+    watchdog.remove(pid);
     return true;
   }
 
@@ -129,14 +143,72 @@ export class ManagedProcess {
   }
 }
 
+/**
+ * True while a live (non-zombie) process is in the group. kill(-pgid, 0) alone is not enough: a member orphaned
+ * when its parent was SIGKILLed is re-parented to PID 1, which on some machines (this VM's init) never reaps it.
+ */
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the command name: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/**
+ * The last line of defence against leftovers: a detached shell that polls this Node process and, once it is gone
+ * without having stopped its children (SIGKILL, a crash, a CI timeout), kills every process group still listed in
+ * the groups file (SIGTERM, then SIGKILL after 5 s). Started with the first child; one per Node process.
+ */
+class OrphanWatchdog {
+  private readonly groups = new Set<number>();
+  private readonly file = join(tmpdir(), `books-platform-groups-${process.pid}`);
+  private started = false;
+
+  add(pgid: number): void {
+    this.groups.add(pgid);
+    this.save();
+    if (!this.started) this.start();
+  }
+
+  remove(pgid: number): void {
+    if (this.groups.delete(pgid)) this.save();
+  }
+
+  private save(): void {
+    writeFileSync(this.file, [...this.groups].map((pgid) => `${pgid}\n`).join(''));
+  }
+
+  private start(): void {
+    this.started = true;
+    const script = [
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
+      'groups=$(cat "$2" 2>/dev/null); rm -f "$2"',
+      '[ -n "$groups" ] || exit 0',
+      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done; sleep 5',
+      'for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
+    ].join('\n');
+    spawn('sh', ['-c', script, 'books-platform-watchdog', String(process.pid), this.file], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
   }
 }
+
+const watchdog = new OrphanWatchdog();
 
 function describeExit(child: ChildProcess): string {
   return child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`;

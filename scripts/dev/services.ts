@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuildStep } from './build';
+import { GATEWAYD_BINARY } from './gateway';
 import { ManagedProcess, httpOk } from './process';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -90,6 +91,14 @@ export const buildSteps: readonly BuildStep[] = [
     command: 'go',
     args: ['build', '-o', join(REPO_ROOT, WEB_SERVER_BINARY), '.'],
     cwd: 'apps/books-react/server',
+  },
+  {
+    name: 'gatewayd',
+    inputs: ['apps/books-reverse-proxy/supervisor'],
+    outputs: [GATEWAYD_BINARY],
+    command: 'go',
+    args: ['build', '-o', join(REPO_ROOT, GATEWAYD_BINARY), '.'],
+    cwd: 'apps/books-reverse-proxy/supervisor',
   },
 ];
 
