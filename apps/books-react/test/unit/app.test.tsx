@@ -81,6 +81,14 @@ describe('browsing', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('says when the answer is not the API (e.g. an HTML page)', async () => {
+    api.htmlInstead = true;
+    start();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The books service gave an unexpected answer (HTTP 200).',
+    );
+  });
+
   it('opens a book from the list and moves focus to its heading', async () => {
     const user = start();
     await user.click(await screen.findByRole('link', { name: 'Book 4' }));
@@ -186,6 +194,22 @@ describe('adding a book', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.books.some((b) => b.title === 'Never saved')).toBe(false);
     expect(screen.getByText('Not signed in')).toBeInTheDocument();
+  });
+
+  it('says when the service cannot be reached, keeping what was typed', async () => {
+    window.sessionStorage.setItem(TOKEN_KEY, WRITE_TOKEN);
+    const user = start('#/new');
+    await fillNewBook(user, 'Offline');
+    api.networkDown = true;
+    await user.click(screen.getByRole('button', { name: 'Add book' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not reach the books service. Check your connection and try again.');
+    await waitFor(() => expect(alert.closest('.form-errors')).toHaveFocus());
+    expect(screen.getByLabelText('Title (required)')).toHaveValue('Offline');
+
+    api.networkDown = false;
+    await user.click(screen.getByRole('button', { name: 'Add book' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Offline' })).toBeInTheDocument();
   });
 
   it('explains a 403 (token without the books:write scope)', async () => {

@@ -59,6 +59,10 @@ export class FakeBooksApi {
   requests: RecordedRequest[] = [];
   /** Answer every request with this status (to simulate an outage) while set. */
   failWith: number | null = null;
+  /** Reject every request as fetch does when the network is down, while set. */
+  networkDown = false;
+  /** Answer every request with this HTML page (a misrouted request), while set. */
+  htmlInstead = false;
   private nextId = 1000;
 
   constructor(count: number) {
@@ -67,7 +71,9 @@ export class FakeBooksApi {
   }
 
   install(): void {
-    vi.stubGlobal('fetch', (input: string, init: RequestInit = {}) => Promise.resolve(this.handle(input, init)));
+    vi.stubGlobal('fetch', (input: string, init: RequestInit = {}) =>
+      this.networkDown ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(this.handle(input, init)),
+    );
   }
 
   writes(): RecordedRequest[] {
@@ -87,6 +93,8 @@ export class FakeBooksApi {
       body,
     });
     if (this.failWith !== null) return json(this.failWith, { error: 'unavailable', message: 'down', details: null });
+    if (this.htmlInstead)
+      return new Response('<!doctype html><title>app</title>', { headers: { 'Content-Type': 'text/html' } });
 
     if (method !== 'GET') {
       const authorization = headers.get('Authorization');
