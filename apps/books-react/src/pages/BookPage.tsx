@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import { deleteBook, getBook } from '../api/client';
+import { deleteBook } from '../api/client';
 import type { Book } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { PageHeading } from '../components/PageHeading';
+import { LoadedBook } from '../components/LoadedBook';
 import { useNotice } from '../notice';
 import { href, navigate } from '../routing';
-import { useResource } from '../useResource';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -17,28 +16,10 @@ function when(timestamp: string): string {
 }
 
 export function BookPage({ id }: { id: string }) {
-  const [book, reload] = useResource(id, (signal) => getBook(id, signal));
   return (
-    <>
-      {/* One heading element through loading and loaded, so focus placed on it stays there. */}
-      <PageHeading>
-        {book.status === 'ready' ? book.data.title : book.status === 'loading' ? 'Book' : 'Book not available'}
-      </PageHeading>
-      {book.status === 'loading' && (
-        <p role="status" className="loading">
-          Loading book…
-        </p>
-      )}
-      {book.status === 'error' && (
-        <>
-          <Alert error={book.error} onRetry={reload} />
-          <p>
-            <a href={href.list()}>Back to all books</a>
-          </p>
-        </>
-      )}
-      {book.status === 'ready' && <BookDetails book={book.data} />}
-    </>
+    <LoadedBook id={id} headings={{ loading: 'Book', ready: (book) => book.title }}>
+      {(book) => <BookDetails book={book} />}
+    </LoadedBook>
   );
 }
 
