@@ -94,9 +94,7 @@ export function createHttpApp(options: HttpOptions): FastifyInstance {
   });
 
   const ajv = validators();
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? ajv.body : ajv.other).compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.other).compile(schema));
 
   // Only JSON is accepted: drop Fastify's text/plain parser; JSON merge patch is JSON too.
   app.removeContentTypeParser('text/plain');

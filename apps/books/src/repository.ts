@@ -31,7 +31,7 @@ async function writing<T>(call: () => Promise<T>, isbn: string | null | undefine
     if (error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION) {
       throw new HttpError(409, 'conflict', 'A book with this ISBN already exists.', {
         field: 'isbn',
-        isbn: isbn == null ? null : normaliseIsbn(isbn),
+        isbn: isbn === null || isbn === undefined ? null : normaliseIsbn(isbn),
       });
     }
     throw error;

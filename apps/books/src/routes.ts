@@ -28,7 +28,12 @@ export interface ServiceState {
 
 const errorResponses = { '4xx': errorSchema, '5xx': errorSchema };
 
-export function registerOperationalRoutes(app: FastifyInstance, pool: Pool, state: ServiceState, metrics: Registry): void {
+export function registerOperationalRoutes(
+  app: FastifyInstance,
+  pool: Pool,
+  state: ServiceState,
+  metrics: Registry,
+): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   refuseOtherMethods(app, '/healthz', ['GET']);
 
@@ -48,7 +53,11 @@ export function registerOperationalRoutes(app: FastifyInstance, pool: Pool, stat
         : !databaseUp
           ? 'The database is not reachable.'
           : 'Database migrations have not completed yet.',
-      details: { database: databaseUp ? 'up' : 'down', schemaReady: state.schemaReady, shuttingDown: state.shuttingDown },
+      details: {
+        database: databaseUp ? 'up' : 'down',
+        schemaReady: state.schemaReady,
+        shuttingDown: state.shuttingDown,
+      },
     });
   });
   refuseOtherMethods(app, '/readyz', ['GET']);
@@ -94,7 +103,10 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
 
     scope.post<{ Body: BookInput }>(
       '/books',
-      { onRequest: requireIdentity, schema: { body: bookBodySchema, response: { 201: bookSchema, ...errorResponses } } },
+      {
+        onRequest: requireIdentity,
+        schema: { body: bookBodySchema, response: { 201: bookSchema, ...errorResponses } },
+      },
       async (request, reply) => {
         const book = await books.create(request.body, userOf(request));
         return reply.code(201).header('location', `/books/${book.id}`).send(book);
@@ -113,14 +125,20 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
 
     scope.put<ById & { Body: BookInput }>(
       '/books/:id',
-      { onRequest: requireIdentity, schema: { ...byId, body: bookBodySchema, response: { 200: bookSchema, ...errorResponses } } },
+      {
+        onRequest: requireIdentity,
+        schema: { ...byId, body: bookBodySchema, response: { 200: bookSchema, ...errorResponses } },
+      },
       async (request) =>
         found(await books.update(request.params.id, fullReplacement(request.body), userOf(request)), request.params.id),
     );
 
     scope.patch<ById & { Body: BookPatch }>(
       '/books/:id',
-      { onRequest: requireIdentity, schema: { ...byId, body: bookPatchSchema, response: { 200: bookSchema, ...errorResponses } } },
+      {
+        onRequest: requireIdentity,
+        schema: { ...byId, body: bookPatchSchema, response: { 200: bookSchema, ...errorResponses } },
+      },
       async (request) => found(await books.update(request.params.id, request.body, userOf(request)), request.params.id),
     );
 

@@ -33,7 +33,11 @@ const RETRY_MAX_MS = 4000;
  * Retries until the database is prepared or the service stops: the process stays up (healthz answers, readyz
  * says not ready) while the database is unreachable, instead of crash-looping.
  */
-async function prepareDatabase(service: Omit<Service, 'prepared' | 'close' | 'url'>, config: ServiceConfig, stop: AbortSignal) {
+async function prepareDatabase(
+  service: Omit<Service, 'prepared' | 'close' | 'url'>,
+  config: ServiceConfig,
+  stop: AbortSignal,
+) {
   for (let attempt = 1; ; attempt++) {
     try {
       const applied = await migrate(service.pool, MIGRATIONS);
@@ -54,7 +58,10 @@ async function prepareDatabase(service: Omit<Service, 'prepared' | 'close' | 'ur
 }
 
 export async function startService(config: ServiceConfig): Promise<Service> {
-  const app = createHttpApp({ logLevel: config.logLevel, ...(config.logStream ? { logStream: config.logStream } : {}) });
+  const app = createHttpApp({
+    logLevel: config.logLevel,
+    ...(config.logStream ? { logStream: config.logStream } : {}),
+  });
   const pool = createPool(config, app.log);
   const state: ServiceState = { schemaReady: false, shuttingDown: false };
 

@@ -57,7 +57,10 @@ describe('books API (real PostgreSQL)', function () {
 
     it('replaces with PUT (omitted optional fields become null) and records the updater', async function () {
       const created = await create({ title: 'Old', author: 'Someone', year: 2000, isbn: '978-0-13-110362-7' });
-      const response = await api('PUT', `/books/${created.id}`, { body: { title: 'New', author: 'Someone Else' }, user: 'bob' });
+      const response = await api('PUT', `/books/${created.id}`, {
+        body: { title: 'New', author: 'Someone Else' },
+        user: 'bob',
+      });
       assert.equal(response.status, 200);
       assert.equal(response.body.title, 'New');
       assert.equal(response.body.author, 'Someone Else');
@@ -106,13 +109,20 @@ describe('books API (real PostgreSQL)', function () {
       it(`${method} on an unknown id answers 404 JSON`, async function () {
         const response = await api(method, `/books/${MISSING_ID}`, { user: USER, ...(body ? { body } : {}) });
         assert.equal(response.status, 404);
-        assert.deepEqual(response.body, { error: 'not_found', message: `No book with id ${MISSING_ID}.`, details: { id: MISSING_ID } });
+        assert.deepEqual(response.body, {
+          error: 'not_found',
+          message: `No book with id ${MISSING_ID}.`,
+          details: { id: MISSING_ID },
+        });
       });
     }
 
     it('a duplicate ISBN answers 409, also when given as the equivalent ISBN-10 or on update', async function () {
       await create({ title: 'SICP', author: 'Abelson, Sussman', isbn: '9780262510875' });
-      const again = await api('POST', '/books', { body: { title: 'SICP copy', author: 'X', isbn: '0-262-51087-1' }, user: USER });
+      const again = await api('POST', '/books', {
+        body: { title: 'SICP copy', author: 'X', isbn: '0-262-51087-1' },
+        user: USER,
+      });
       assert.equal(again.status, 409);
       assert.deepEqual(again.body.details, { field: 'isbn', isbn: '9780262510875' });
       assert.equal(again.body.error, 'conflict');
@@ -160,7 +170,10 @@ describe('books API (real PostgreSQL)', function () {
       await waitReady(list);
       for (let i = 0; i < 25; i++) {
         const response = await list('POST', '/books', {
-          body: { title: `Volume ${String(i).padStart(2, '0')}`, author: i % 5 === 0 ? 'Ursula K. Le Guin' : 'Anon 100%_off' },
+          body: {
+            title: `Volume ${String(i).padStart(2, '0')}`,
+            author: i % 5 === 0 ? 'Ursula K. Le Guin' : 'Anon 100%_off',
+          },
           user: USER,
         });
         assert.equal(response.status, 201);
@@ -189,7 +202,10 @@ describe('books API (real PostgreSQL)', function () {
       assert.equal(seen.length, 25);
       assert.equal(new Set(seen).size, 25);
       const again = await list('GET', '/books?limit=7&offset=7');
-      assert.deepEqual(again.body.items.map((book: { id: string }) => book.id), seen.slice(7, 14));
+      assert.deepEqual(
+        again.body.items.map((book: { id: string }) => book.id),
+        seen.slice(7, 14),
+      );
     });
 
     it('caps the page size at 100 (larger limits are rejected, not silently cut)', async function () {
@@ -206,14 +222,20 @@ describe('books API (real PostgreSQL)', function () {
 
     it('sorts by title descending', async function () {
       const response = await list('GET', '/books?sort=title&order=desc&limit=3');
-      assert.deepEqual(response.body.items.map((book: { title: string }) => book.title), ['Volume 24', 'Volume 23', 'Volume 22']);
+      assert.deepEqual(
+        response.body.items.map((book: { title: string }) => book.title),
+        ['Volume 24', 'Volume 23', 'Volume 22'],
+      );
     });
 
     it('searches title and author, case-insensitively', async function () {
       const byAuthor = await list('GET', '/books?q=le%20GUIN');
       assert.equal(byAuthor.body.total, 5);
       const byTitle = await list('GET', '/books?q=volume%2007');
-      assert.deepEqual(byTitle.body.items.map((book: { title: string }) => book.title), ['Volume 07']);
+      assert.deepEqual(
+        byTitle.body.items.map((book: { title: string }) => book.title),
+        ['Volume 07'],
+      );
     });
 
     it('treats % and _ in the search text literally', async function () {
@@ -241,49 +263,301 @@ describe('books API (real PostgreSQL)', function () {
     }
     const byId = () => `/books/${existingId}`;
     const cases: Case[] = [
-      { name: 'malformed JSON', method: 'POST', path: '/books', rawBody: '{"title": "x",', headers: { 'content-type': 'application/json' }, status: 400, error: 'bad_request' },
-      { name: 'empty JSON body', method: 'POST', path: '/books', rawBody: '', headers: { 'content-type': 'application/json' }, status: 400, error: 'bad_request' },
-      { name: 'JSON array instead of object', method: 'POST', path: '/books', body: [], status: 400, error: 'validation_failed' },
-      { name: 'JSON null body', method: 'POST', path: '/books', rawBody: 'null', headers: { 'content-type': 'application/json' }, status: 400, error: 'validation_failed' },
-      { name: 'prototype poisoning', method: 'POST', path: '/books', rawBody: '{"title":"x","author":"y","__proto__":{"a":1}}', headers: { 'content-type': 'application/json' }, status: 400, error: 'bad_request' },
-      { name: 'missing required field', method: 'POST', path: '/books', body: { title: 'No author' }, status: 400, error: 'validation_failed' },
-      { name: 'title of wrong type', method: 'POST', path: '/books', body: { title: 42, author: 'A' }, status: 400, error: 'validation_failed' },
-      { name: 'year as a string (no coercion of bodies)', method: 'POST', path: '/books', body: { title: 'T', author: 'A', year: '1999' }, status: 400, error: 'validation_failed' },
-      { name: 'year not an integer', method: 'POST', path: '/books', body: { title: 'T', author: 'A', year: 1999.5 }, status: 400, error: 'validation_failed' },
-      { name: 'year out of range', method: 'POST', path: '/books', body: { title: 'T', author: 'A', year: 3000 }, status: 400, error: 'validation_failed' },
-      { name: 'unknown field', method: 'POST', path: '/books', body: { title: 'T', author: 'A', publisher: 'P' }, status: 400, error: 'validation_failed' },
-      { name: 'client-set id', method: 'POST', path: '/books', body: { id: MISSING_ID, title: 'T', author: 'A' }, status: 400, error: 'validation_failed' },
-      { name: 'client-set createdBy', method: 'PATCH', path: byId, body: { createdBy: 'mallory' }, status: 400, error: 'validation_failed' },
-      { name: 'empty title', method: 'POST', path: '/books', body: { title: '', author: 'A' }, status: 400, error: 'validation_failed' },
-      { name: 'blank title', method: 'POST', path: '/books', body: { title: '   ', author: 'A' }, status: 400, error: 'validation_failed' },
-      { name: 'overlong title', method: 'POST', path: '/books', body: { title: 't'.repeat(501), author: 'A' }, status: 400, error: 'validation_failed' },
-      { name: 'overlong author', method: 'PUT', path: byId, body: { title: 'T', author: 'a'.repeat(301) }, status: 400, error: 'validation_failed' },
-      { name: 'ISBN with a bad checksum', method: 'POST', path: '/books', body: { title: 'T', author: 'A', isbn: '978-0-441-17271-8' }, status: 400, error: 'validation_failed' },
-      { name: 'ISBN-10 with a bad checksum', method: 'POST', path: '/books', body: { title: 'T', author: 'A', isbn: '0-441-17271-8' }, status: 400, error: 'validation_failed' },
-      { name: 'ISBN with letters', method: 'POST', path: '/books', body: { title: 'T', author: 'A', isbn: 'ISBN 9780441172719' }, status: 400, error: 'validation_failed' },
-      { name: 'overlong ISBN', method: 'POST', path: '/books', body: { title: 'T', author: 'A', isbn: '9-7-8-0-4-4-1-1-7-2-7-1-9' }, status: 400, error: 'validation_failed' },
+      {
+        name: 'malformed JSON',
+        method: 'POST',
+        path: '/books',
+        rawBody: '{"title": "x",',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+        error: 'bad_request',
+      },
+      {
+        name: 'empty JSON body',
+        method: 'POST',
+        path: '/books',
+        rawBody: '',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+        error: 'bad_request',
+      },
+      {
+        name: 'JSON array instead of object',
+        method: 'POST',
+        path: '/books',
+        body: [],
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'JSON null body',
+        method: 'POST',
+        path: '/books',
+        rawBody: 'null',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'prototype poisoning',
+        method: 'POST',
+        path: '/books',
+        rawBody: '{"title":"x","author":"y","__proto__":{"a":1}}',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+        error: 'bad_request',
+      },
+      {
+        name: 'missing required field',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'No author' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'title of wrong type',
+        method: 'POST',
+        path: '/books',
+        body: { title: 42, author: 'A' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'year as a string (no coercion of bodies)',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', year: '1999' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'year not an integer',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', year: 1999.5 },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'year out of range',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', year: 3000 },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'unknown field',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', publisher: 'P' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'client-set id',
+        method: 'POST',
+        path: '/books',
+        body: { id: MISSING_ID, title: 'T', author: 'A' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'client-set createdBy',
+        method: 'PATCH',
+        path: byId,
+        body: { createdBy: 'mallory' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'empty title',
+        method: 'POST',
+        path: '/books',
+        body: { title: '', author: 'A' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'blank title',
+        method: 'POST',
+        path: '/books',
+        body: { title: '   ', author: 'A' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'overlong title',
+        method: 'POST',
+        path: '/books',
+        body: { title: 't'.repeat(501), author: 'A' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'overlong author',
+        method: 'PUT',
+        path: byId,
+        body: { title: 'T', author: 'a'.repeat(301) },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'ISBN with a bad checksum',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', isbn: '978-0-441-17271-8' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'ISBN-10 with a bad checksum',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', isbn: '0-441-17271-8' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'ISBN with letters',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', isbn: 'ISBN 9780441172719' },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'overlong ISBN',
+        method: 'POST',
+        path: '/books',
+        body: { title: 'T', author: 'A', isbn: '9-7-8-0-4-4-1-1-7-2-7-1-9' },
+        status: 400,
+        error: 'validation_failed',
+      },
       { name: 'empty PATCH', method: 'PATCH', path: byId, body: {}, status: 400, error: 'validation_failed' },
-      { name: 'PATCH setting title to null', method: 'PATCH', path: byId, body: { title: null }, status: 400, error: 'validation_failed' },
-      { name: 'PUT missing author', method: 'PUT', path: byId, body: { title: 'T' }, status: 400, error: 'validation_failed' },
+      {
+        name: 'PATCH setting title to null',
+        method: 'PATCH',
+        path: byId,
+        body: { title: null },
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'PUT missing author',
+        method: 'PUT',
+        path: byId,
+        body: { title: 'T' },
+        status: 400,
+        error: 'validation_failed',
+      },
       { name: 'bad id (not a UUID)', method: 'GET', path: '/books/42', status: 400, error: 'validation_failed' },
-      { name: 'bad id with SQL', method: 'GET', path: "/books/1'%20OR%20'1'='1", status: 400, error: 'validation_failed' },
-      { name: 'bad id on DELETE', method: 'DELETE', path: '/books/not-a-uuid', status: 400, error: 'validation_failed' },
+      {
+        name: 'bad id with SQL',
+        method: 'GET',
+        path: "/books/1'%20OR%20'1'='1",
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'bad id on DELETE',
+        method: 'DELETE',
+        path: '/books/not-a-uuid',
+        status: 400,
+        error: 'validation_failed',
+      },
       { name: 'limit not a number', method: 'GET', path: '/books?limit=ten', status: 400, error: 'validation_failed' },
       { name: 'limit zero', method: 'GET', path: '/books?limit=0', status: 400, error: 'validation_failed' },
       { name: 'negative offset', method: 'GET', path: '/books?offset=-1', status: 400, error: 'validation_failed' },
-      { name: 'repeated limit', method: 'GET', path: '/books?limit=1&limit=2', status: 400, error: 'validation_failed' },
-      { name: 'unknown query parameter', method: 'GET', path: '/books?colour=red', status: 400, error: 'validation_failed' },
-      { name: 'unknown sort key', method: 'GET', path: '/books?sort=isbn;DROP%20TABLE%20books', status: 400, error: 'validation_failed' },
-      { name: 'overlong search text', method: 'GET', path: `/books?q=${'q'.repeat(201)}`, status: 400, error: 'validation_failed' },
+      {
+        name: 'repeated limit',
+        method: 'GET',
+        path: '/books?limit=1&limit=2',
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'unknown query parameter',
+        method: 'GET',
+        path: '/books?colour=red',
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'unknown sort key',
+        method: 'GET',
+        path: '/books?sort=isbn;DROP%20TABLE%20books',
+        status: 400,
+        error: 'validation_failed',
+      },
+      {
+        name: 'overlong search text',
+        method: 'GET',
+        path: `/books?q=${'q'.repeat(201)}`,
+        status: 400,
+        error: 'validation_failed',
+      },
       { name: 'empty search text', method: 'GET', path: '/books?q=', status: 400, error: 'validation_failed' },
-      { name: 'body over the limit', method: 'POST', path: '/books', rawBody: JSON.stringify({ title: 'x'.repeat(BODY_LIMIT_BYTES), author: 'A' }), headers: { 'content-type': 'application/json' }, status: 413, error: 'payload_too_large' },
-      { name: 'text/plain body', method: 'POST', path: '/books', rawBody: '{"title":"T","author":"A"}', headers: { 'content-type': 'text/plain' }, status: 415, error: 'unsupported_media_type' },
-      { name: 'form body', method: 'PATCH', path: byId, rawBody: 'title=T', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: 'unsupported_media_type' },
-      { name: 'body without content type', method: 'POST', path: '/books', rawBody: '{"title":"T","author":"A"}', headers: { 'content-type': '' }, status: 415, error: 'unsupported_media_type' },
+      {
+        name: 'body over the limit',
+        method: 'POST',
+        path: '/books',
+        rawBody: JSON.stringify({ title: 'x'.repeat(BODY_LIMIT_BYTES), author: 'A' }),
+        headers: { 'content-type': 'application/json' },
+        status: 413,
+        error: 'payload_too_large',
+      },
+      {
+        name: 'text/plain body',
+        method: 'POST',
+        path: '/books',
+        rawBody: '{"title":"T","author":"A"}',
+        headers: { 'content-type': 'text/plain' },
+        status: 415,
+        error: 'unsupported_media_type',
+      },
+      {
+        name: 'form body',
+        method: 'PATCH',
+        path: byId,
+        rawBody: 'title=T',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 415,
+        error: 'unsupported_media_type',
+      },
+      {
+        name: 'body without content type',
+        method: 'POST',
+        path: '/books',
+        rawBody: '{"title":"T","author":"A"}',
+        headers: { 'content-type': '' },
+        status: 415,
+        error: 'unsupported_media_type',
+      },
       { name: 'unknown route', method: 'GET', path: '/authors', status: 404, error: 'not_found' },
-      { name: 'unknown nested route', method: 'GET', path: `/books/${MISSING_ID}/reviews`, status: 404, error: 'not_found' },
-      { name: 'wrong method on the collection', method: 'DELETE', path: '/books', status: 405, error: 'method_not_allowed' },
-      { name: 'wrong method on an item', method: 'POST', path: byId, body: { title: 'T', author: 'A' }, status: 405, error: 'method_not_allowed' },
+      {
+        name: 'unknown nested route',
+        method: 'GET',
+        path: `/books/${MISSING_ID}/reviews`,
+        status: 404,
+        error: 'not_found',
+      },
+      {
+        name: 'wrong method on the collection',
+        method: 'DELETE',
+        path: '/books',
+        status: 405,
+        error: 'method_not_allowed',
+      },
+      {
+        name: 'wrong method on an item',
+        method: 'POST',
+        path: byId,
+        body: { title: 'T', author: 'A' },
+        status: 405,
+        error: 'method_not_allowed',
+      },
       { name: 'wrong method on /healthz', method: 'POST', path: '/healthz', status: 405, error: 'method_not_allowed' },
     ];
 
@@ -307,7 +581,9 @@ describe('books API (real PostgreSQL)', function () {
     it('validation errors list every problem with its location and path', async function () {
       const response = await api('POST', '/books', { body: { title: 7, year: 'x', extra: true }, user: USER });
       assert.equal(response.status, 400);
-      const paths = response.body.details.map((issue: { location: string; path: string }) => `${issue.location}:${issue.path}`);
+      const paths = response.body.details.map(
+        (issue: { location: string; path: string }) => `${issue.location}:${issue.path}`,
+      );
       for (const expected of ['body:/author', 'body:/title', 'body:/year', 'body:/extra']) {
         assert.ok(paths.includes(expected), `${expected} in ${paths.join(', ')}`);
       }

@@ -19,13 +19,19 @@ describe('schema migrations', function () {
         const { rows } = await client.query<{ id: string; count: number }>(
           'SELECT id, count(*)::int AS count FROM books_schema_migrations GROUP BY id ORDER BY id',
         );
-        assert.deepEqual(rows, MIGRATIONS.map((migration) => ({ id: migration.id, count: 1 })));
+        assert.deepEqual(
+          rows,
+          MIGRATIONS.map((migration) => ({ id: migration.id, count: 1 })),
+        );
       } finally {
         await client.end();
       }
 
       // Both replicas serve the one table.
-      const created = await apiClient(replicas[0]!.url)('POST', '/books', { body: { title: 'Shared', author: 'Both' }, user: 'u1' });
+      const created = await apiClient(replicas[0]!.url)('POST', '/books', {
+        body: { title: 'Shared', author: 'Both' },
+        user: 'u1',
+      });
       assert.equal(created.status, 201);
       assert.equal((await apiClient(replicas[1]!.url)('GET', `/books/${created.body.id}`)).status, 200);
     } finally {
@@ -51,14 +57,20 @@ describe('schema migrations', function () {
     const databaseUrl = await (await sharedPostgres()).createDatabase('books_migration_failure');
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     try {
-      const broken = [...MIGRATIONS, { id: '9999_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }];
+      const broken = [
+        ...MIGRATIONS,
+        { id: '9999_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' },
+      ];
       await assert.rejects(migrate(pool, broken), /no_such_function/);
       const { rows } = await pool.query<{ tables: string[]; ids: string[] }>(
         `SELECT (SELECT array_agg(tablename::text) FROM pg_tables WHERE tablename = 'half_done') AS tables,
                 (SELECT array_agg(id ORDER BY id) FROM books_schema_migrations) AS ids`,
       );
       assert.equal(rows[0]!.tables, null);
-      assert.deepEqual(rows[0]!.ids, MIGRATIONS.map((migration) => migration.id));
+      assert.deepEqual(
+        rows[0]!.ids,
+        MIGRATIONS.map((migration) => migration.id),
+      );
       // The advisory lock was released: a later run is not blocked.
       assert.deepEqual(await migrate(pool, MIGRATIONS), []);
     } finally {

@@ -52,8 +52,15 @@ describe('observability: health, metrics, request ids, logs', function () {
     ['with a newline-like character', 'a\tb'],
   ] as const) {
     it(`replaces an X-Request-ID that is ${label} with a fresh UUID`, async function () {
-      const response = await api('GET', '/healthz', header === undefined ? {} : { headers: { 'x-request-id': header } });
-      assert.match(response.headers.get('x-request-id') ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const response = await api(
+        'GET',
+        '/healthz',
+        header === undefined ? {} : { headers: { 'x-request-id': header } },
+      );
+      assert.match(
+        response.headers.get('x-request-id') ?? '',
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     });
   }
 

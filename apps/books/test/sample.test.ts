@@ -39,7 +39,11 @@ describe('sample catalogue (BOOKS_LOAD_SAMPLE and npm run seed)', function () {
       cwd: join(__dirname, '..'),
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
     });
-    const summary = seed.stdout.trim().split('\n').map((line) => JSON.parse(line)).find((entry) => entry.msg === 'sample catalogue loaded');
+    const summary = seed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.msg === 'sample catalogue loaded');
     assert.deepEqual([summary.added, summary.alreadyPresent], [0, SAMPLE_BOOKS.length]);
 
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });

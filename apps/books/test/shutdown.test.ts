@@ -17,7 +17,11 @@ function patchBook(port: number, id: string, body: object): Promise<{ status: nu
         method: 'PATCH',
         path: `/books/${id}`,
         agent: false,
-        headers: { 'content-type': 'application/json', 'x-authenticated-user': 'sigterm-test', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          'content-type': 'application/json',
+          'x-authenticated-user': 'sigterm-test',
+          'content-length': Buffer.byteLength(payload),
+        },
       },
       (response) => {
         let text = '';
@@ -42,7 +46,8 @@ describe('the server process (Node 24 child process)', function () {
   let server: ChildServer | undefined;
 
   afterEach(async function () {
-    if (server && server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGKILL');
+    if (server && server.process.exitCode === null && server.process.signalCode === null)
+      server.process.kill('SIGKILL');
     server = undefined;
   });
 
@@ -96,7 +101,9 @@ describe('the server process (Node 24 child process)', function () {
     try {
       const { rows } = await check.query('SELECT title, updated_by FROM books WHERE id = $1', [book.id]);
       assert.deepEqual(rows[0], { title: 'After', updated_by: 'sigterm-test' });
-      const sessions = await check.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'books'");
+      const sessions = await check.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'books'",
+      );
       assert.equal(sessions.rows[0].n, 0, 'the pool closed its connections');
     } finally {
       await check.end();
@@ -107,12 +114,32 @@ describe('the server process (Node 24 child process)', function () {
     server = await spawnServer({ DATABASE_URL: 'postgres://books:unused@127.0.0.1:1/books' });
     const api = apiClient(server.url);
     assert.equal((await api('GET', '/healthz')).status, 200);
-    await eventually(async () => server!.logs.filter((entry) => entry.msg === 'database not ready; retrying').length >= 3, 10000, 'three failed attempts');
+    await eventually(
+      async () => server!.logs.filter((entry) => entry.msg === 'database not ready; retrying').length >= 3,
+      10000,
+      'three failed attempts',
+    );
     assert.equal(server.process.exitCode, null);
     const ready = await api('GET', '/readyz');
     assert.equal(ready.status, 503);
     assert.equal(ready.body.details.database, 'down');
     assert.equal((await api('GET', '/books')).status, 503);
+    server.process.kill('SIGTERM');
+    assert.deepEqual(await server.exited, { code: 0, signal: null });
+  });
+
+  it('connects with libpq PG* variables when DATABASE_URL is unset', async function () {
+    const url = new URL(await (await sharedPostgres()).createDatabase('books_pgenv'));
+    server = await spawnServer({
+      PGHOST: url.hostname,
+      PGPORT: url.port,
+      PGUSER: decodeURIComponent(url.username),
+      PGPASSWORD: decodeURIComponent(url.password),
+      PGDATABASE: url.pathname.slice(1),
+    });
+    const api = apiClient(server.url);
+    await waitReady(api);
+    assert.equal((await api('POST', '/books', { body: { title: 'Via PG*', author: 'libpq' }, user: 'u' })).status, 201);
     server.process.kill('SIGTERM');
     assert.deepEqual(await server.exited, { code: 0, signal: null });
   });

@@ -13,7 +13,16 @@ describe('tsconfig.build.json', function () {
   it('agrees with ../../tsconfig.base.json on every option that shapes the emitted code', function () {
     const build = effective('tsconfig.build.json');
     const base = effective('tsconfig.json');
-    for (const option of ['target', 'lib', 'module', 'moduleResolution', 'strict', 'esModuleInterop', 'resolveJsonModule', 'sourceMap']) {
+    for (const option of [
+      'target',
+      'lib',
+      'module',
+      'moduleResolution',
+      'strict',
+      'esModuleInterop',
+      'resolveJsonModule',
+      'sourceMap',
+    ]) {
       assert.deepEqual(build[option], base[option], option);
     }
     assert.equal(build.outDir, './dist');

@@ -51,7 +51,8 @@ export function apiClient(baseUrl: string) {
     const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await response.text();
     let parsed: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('application/json') && text !== '') parsed = JSON.parse(text);
+    if ((response.headers.get('content-type') ?? '').includes('application/json') && text !== '')
+      parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed };
   };
 }
