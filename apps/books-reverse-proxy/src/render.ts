@@ -376,7 +376,8 @@ function authLocation(o: GatewayRenderOptions, route: Route): string[] {
 
 function limitLines(o: GatewayRenderOptions): string[] {
   return [
-    `limit_req zone=gw_requests burst=${o.limits.burst} nodelay;`,
+    // nginx rejects burst=0: no burst means no burst parameter.
+    `limit_req zone=gw_requests${o.limits.burst > 0 ? ` burst=${o.limits.burst}` : ''} nodelay;`,
     `limit_conn gw_connections ${o.limits.connectionsPerClient};`,
   ];
 }

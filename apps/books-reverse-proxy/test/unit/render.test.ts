@@ -127,7 +127,7 @@ describe('renderNginxConf', () => {
     const conf = renderNginxConf(renderCases[5]!.options);
     const table = [
       'limit_req_zone $binary_remote_addr zone=gw_requests:10m rate=2r/s;',
-      'limit_req zone=gw_requests burst=0 nodelay;',
+      'limit_req zone=gw_requests nodelay;',
       'limit_conn gw_connections 1;',
       'limit_req_status 429;',
       'limit_conn_status 429;',
@@ -144,6 +144,10 @@ describe('renderNginxConf', () => {
     for (const needle of table) it(`renders ${needle}`, () => assert.ok(conf.includes(needle), needle));
 
     it('never lets nginx retry non-idempotent requests', () => assert.doesNotMatch(conf, /non_idempotent/));
+
+    it('renders the burst only when there is one', () => {
+      assert.ok(render().includes('limit_req zone=gw_requests burst=100 nodelay;'));
+    });
 
     it('Retry-After follows the rate (at least 1 s)', () => {
       assert.ok(render({ limits: { ...defaults.limits, requestsPerSecond: 1 } }).includes('add_header Retry-After "1" always;'));
