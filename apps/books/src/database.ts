@@ -27,16 +27,25 @@ export function createPool(settings: PoolSettings, log: { warn(details: object, 
 
 /** SQLSTATE classes meaning "the database cannot serve now": connection exception, insufficient resources, operator intervention. */
 const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57'];
+/** 08P01 (protocol violation) is in class 08 but means a bug, not an outage. */
+const PROTOCOL_VIOLATION = '08P01';
+/** `pg` reports its own connection-level failures as plain Errors without a code; these are their messages. */
+const PG_CONNECTION_FAILURE =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Query read timeout|Client was closed/;
 
 /**
- * Errors from a pg call are either DatabaseError (the server answered with a SQLSTATE) or plain errors for
- * connection-level failures (refused, reset, timed out, terminated), which `pg` raises without a SQLSTATE.
+ * Whether an error from a pg call means "the database is unreachable" (→ 503) rather than a bug (→ 500): a
+ * SQLSTATE of the classes above, a socket error (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, …) or one of
+ * pg's connection failures.
  */
 export function isUnavailability(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) {
-    return UNAVAILABLE_SQLSTATE_CLASSES.includes((error.code ?? '').slice(0, 2));
+    const code = error.code ?? '';
+    return code !== PROTOCOL_VIOLATION && UNAVAILABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2));
   }
-  return error instanceof Error;
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) || PG_CONNECTION_FAILURE.test(error.message);
 }
 
 /** Runs a database call, turning connection-level failures into DatabaseUnavailableError (→ 503). */

@@ -89,6 +89,16 @@ describe('books API (real PostgreSQL)', function () {
       assert.equal(cleared.body.year, 2001);
     });
 
+    it('accepts JSON with a charset parameter and non-ASCII text', async function () {
+      const response = await api('POST', '/books', {
+        body: { title: 'Der Zauberberg — Roman', author: 'Thomas Mann' },
+        user: USER,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      });
+      assert.equal(response.status, 201);
+      assert.equal((await api('GET', `/books/${response.body.id}`)).body.title, 'Der Zauberberg — Roman');
+    });
+
     it('deletes; the book is gone afterwards', async function () {
       const created = await create({ title: 'Delete me', author: 'D. Eleter' });
       const deleted = await api('DELETE', `/books/${created.id}`, { user: USER });
