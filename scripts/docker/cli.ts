@@ -3,7 +3,7 @@
 import { DOCKER_HOST, engineEnv, engineHealthy, ENGINE, startEngine, stopEngine } from "./engine";
 import { ARCHES, buildArgs, ensureStandIns, standInNames, type Arch } from "./standins";
 
-const USAGE = `usage: scripts/docker/engine.sh start|stop|status|env|base-images [amd64|arm64|all]`;
+const USAGE = `usage: scripts/docker/engine.sh start|stop [--force]|status|env|base-images [amd64|arm64|all]`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, arg] = argv;
@@ -14,7 +14,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case "stop": {
-      const { stopped } = await stopEngine();
+      const { stopped } = await stopEngine({ force: arg === "--force" });
       console.error(stopped ? "engine stopped" : "engine was not running");
       return 0;
     }

@@ -1,10 +1,11 @@
 // The project's own Docker engine: Debian's dockerd (20.10, BuildKit inside) started by us as root with its own data
 // root, exec root, pidfile, socket, bridge and containerd namespace, so it never touches or reuses anyone else's
 // daemon. start() is idempotent (a healthy running engine is reused); stop() ends only the dockerd in our pidfile.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from "./process";
+import { ensureHostPackages } from "./host-packages";
 import { withFileLock } from "./lock";
 
 export const ENGINE = {
@@ -93,6 +94,7 @@ export interface EngineStart {
 
 export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
   if (process.getuid?.() !== 0) throw new Error("the books Docker engine must be started as root (dockerd needs it)");
+  await ensureHostPackages();
   return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
     const started = Date.now();
     if (await engineHealthy()) return { reused: true, seconds: 0 };
@@ -140,12 +142,35 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
   });
 }
 
-/** Stop our dockerd (it stops its containers and its containerd); idempotent. Images and the data root stay. */
-export async function stopEngine(timeoutMs = 60_000): Promise<{ stopped: boolean }> {
+/** Work other harnesses may have in our engine: running containers and BuildKit steps in progress. */
+async function activeWork(): Promise<string[]> {
+  const busy: string[] = [];
+  const { stdout } = await docker(["ps", "--format", "{{.Names}}"], { allowFailure: true });
+  busy.push(...stdout.split("\n").filter(Boolean).map((name) => `container ${name}`));
+  // BuildKit runs each RUN step with runc under <data root>/buildkit/executor; `docker ps` does not list them.
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`${ENGINE.dataRoot}/buildkit/executor`)) busy.push(`build step (runc pid ${pid})`);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return busy;
+}
+
+/**
+ * Stop our dockerd (it stops its containers and its containerd); idempotent. Images and the data root stay.
+ * The engine is shared by every harness on the machine: unless `force`, it refuses while containers run or a build
+ * is in progress, so one harness finishing cannot kill another's work.
+ */
+export async function stopEngine(options: { force?: boolean; timeoutMs?: number } = {}): Promise<{ stopped: boolean }> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
     const pid = readPid();
     let stopped = false;
     if (pid !== undefined && alive(pid)) {
+      const busy = options.force ? [] : await activeWork();
+      if (busy.length > 0) throw new Error(`engine in use, not stopping (use --force to stop anyway):\n  ${busy.join("\n  ")}`);
       process.kill(pid, "SIGTERM");
       const deadline = Date.now() + timeoutMs;
       while (alive(pid) && Date.now() < deadline) await sleep(200);

@@ -48,7 +48,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
   const timeoutMs = options.timeoutMs ?? 600_000;
   const command = describe(cmd, args);
   return new Promise((resolve, reject) => {
-    const stdio: StdioOptions = ["pipe", "pipe", "pipe"];
+    const stdio: StdioOptions = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"];
     const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -83,7 +83,10 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
         reject(new CommandError(command, result, `exit ${code ?? `signal ${signal}`}`));
       else resolve(result);
     });
-    child.stdin?.end(options.input ?? "");
+    if (options.input !== undefined) {
+      child.stdin?.on("error", () => undefined); // a child that exits without reading: its exit status tells
+      child.stdin?.end(options.input);
+    }
   });
 }
 

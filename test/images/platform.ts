@@ -26,6 +26,7 @@ export interface PlatformContainer {
 export interface ImagesPlatform {
   runId: string;
   network: string;
+  /** The deployed workloads' containers (not those of startExtra). */
   containers: readonly PlatformContainer[];
   gatewayUrl: string;
   /** The harness environment the platform cases read (docs/contracts.md). */
@@ -121,20 +122,23 @@ async function startRun(runId: string, stateDir: string, images: Readonly<Record
   const containers: PlatformContainer[] = [];
   const start = async (role: PlatformContainer['role'], suffix: string, image: string, extra: Partial<ContainerSpec>): Promise<string> => {
     const name = `${runId}-${role}-${suffix}`;
-    const pod = pods[role];
-    await runContainer({ aliases: [], ...pod, ...extra, image, name, network, labels });
-    containers.push({ name, role, image, user: pod.user });
+    await runContainer({ aliases: [], ...pods[role], ...extra, image, name, network, labels });
+    return name;
+  };
+  const deploy = async (role: PlatformContainer['role'], replica: number, image: string, extra: Partial<ContainerSpec>): Promise<string> => {
+    const name = await start(role, String(replica), image, extra);
+    containers.push({ name, role, image, user: pods[role].user });
     return name;
   };
 
   // The database first: books' readiness depends on it.
-  await waitHealthy([await start('postgres', '0', images.postgres, { aliases: serviceAliases(DATABASE.service) })], HEALTHY_TIMEOUT_MS);
+  await waitHealthy([await deploy('postgres', 0, images.postgres, { aliases: serviceAliases(DATABASE.service) })], HEALTHY_TIMEOUT_MS);
   const names: string[] = [];
   let gatewayName = '';
   for (const appImage of APPS) {
     for (let i = 0; i < appImage.replicas; i++) {
       const gateway = appImage.service === undefined;
-      const name = await start(appImage.name, String(i), images[appImage.name], {
+      const name = await deploy(appImage.name, i, images[appImage.name], {
         aliases: serviceAliases(appImage.service ?? 'books-gateway'),
         ...(gateway ? { publish: appImage.port } : {}),
       });
