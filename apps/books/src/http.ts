@@ -8,6 +8,8 @@ import Fastify, {
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { CODE_FOR_STATUS, HttpError } from './errors';
 import { isValidIsbn } from './isbn';
 
@@ -81,10 +83,38 @@ function toHttpError(error: FastifyError): HttpError {
   return new HttpError(500, 'internal_error', 'An unexpected error occurred.');
 }
 
+/** Client errors by Node's HTTP parser code; anything else unparseable is a 400. */
+const PARSER_ERROR_STATUS: Readonly<Record<string, number>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+};
+
+/**
+ * Requests Node cannot parse (oversized headers, garbage request lines) never reach Fastify's routing; answer
+ * them in the same JSON error shape as everything else (Fastify's default uses another shape).
+ */
+function answerUnparseableRequest(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const status = PARSER_ERROR_STATUS[error.code ?? ''] ?? 400;
+    const body = JSON.stringify(
+      new HttpError(status, CODE_FOR_STATUS[status] ?? 'bad_request', 'The request could not be parsed as HTTP.', {
+        code: error.code ?? null,
+      }).body(),
+    );
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export function createHttpApp(options: HttpOptions): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
+    clientErrorHandler: answerUnparseableRequest,
     requestIdHeader: false, // read and checked in genReqId instead of trusted blindly
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (request) => {

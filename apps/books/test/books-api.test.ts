@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { BODY_LIMIT_BYTES } from '../src/http';
 import type { Service } from '../src/service';
 import { sharedPostgres } from './support/shared-postgres';
@@ -585,6 +586,33 @@ describe('books API (real PostgreSQL)', function () {
         assert.equal(response.body.error, testCase.error);
         assert.equal(typeof response.body.message, 'string');
         assert.ok('details' in response.body, 'details present');
+      });
+    }
+
+    for (const [name, rawRequest, status, error] of [
+      ['a garbage request line', 'NOT HTTP AT ALL\r\n\r\n', 400, 'bad_request'],
+      [
+        'headers over the size limit',
+        `GET /books HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20000)}\r\n\r\n`,
+        431,
+        'headers_too_large',
+      ],
+    ] as const) {
+      it(`${name} (rejected by Node's HTTP parser): ${status} ${error} in the same JSON shape`, async function () {
+        const { port } = new URL(service.url);
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => socket.end(rawRequest));
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+        assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `));
+        assert.match(answer, /content-type: application\/json/i);
+        const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+        assert.equal(body.error, error);
+        assert.equal(typeof body.message, 'string');
+        assert.ok('details' in body);
       });
     }
 
