@@ -58,6 +58,7 @@ export interface GatewayArgs {
   gateway: GatewayConfig;
   image: pulumi.Input<string>;
   imagePullPolicy: string;
+  imagePullSecret: string | undefined;
   replicas: number;
   size: ContainerSize;
 }
@@ -126,6 +127,7 @@ export class Gateway extends pulumi.ComponentResource {
         namespace,
         image: args.image,
         imagePullPolicy: args.imagePullPolicy,
+        imagePullSecret: args.imagePullSecret,
         replicas: args.replicas,
         size: args.size,
         containerPorts: [

@@ -21,6 +21,8 @@ export interface WebServiceArgs {
   namespace: Input<string>;
   image: Input<string>;
   imagePullPolicy: string;
+  /** Name of a dockerconfigjson Secret the kubelet pulls the image with. */
+  imagePullSecret?: string | undefined;
   replicas: number;
   size: ContainerSize;
   /** Container ports; only `service.targetPort` is published by the Service (never metrics). */
@@ -81,6 +83,7 @@ export class WebService extends pulumi.ComponentResource {
             metadata: { labels, annotations: args.podAnnotations },
             spec: {
               automountServiceAccountToken: false,
+              imagePullSecrets: args.imagePullSecret === undefined ? undefined : [{ name: args.imagePullSecret }],
               securityContext: restrictedPodSecurityContext(appUid),
               topologySpreadConstraints: spreadOverNodes(args.name),
               containers: [

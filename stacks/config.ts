@@ -47,6 +47,8 @@ export interface ImagesConfig {
   /** Repository prefix: `<server>/<repository>/<app>` when pushed, `<repository>/<app>` locally. */
   repository: string;
   registry: RegistryConfig | undefined;
+  /** imagePullSecret of every app pod, for registries the nodes cannot pull from on their own. */
+  pullSecret: string | undefined;
   buildArgs: Readonly<Record<string, string>>;
   docker: { host?: string; certPath?: string; context?: string };
 }
@@ -230,7 +232,7 @@ function resolveImages(
   const registry = raw.registry ?? {};
   const push = defaults.pushImages;
   if (!push) {
-    for (const key of ['server', 'username', 'password', 'credentialHelper'] as const) {
+    for (const key of ['server', 'username', 'password', 'credentialHelper', 'pullSecret'] as const) {
       if (registry[key] !== undefined) {
         report(
           `registry.${key}`,
@@ -283,6 +285,7 @@ function resolveImages(
       push && registry.server !== undefined
         ? { server: registry.server, username: registry.username, password: registry.password }
         : undefined,
+    pullSecret: registry.pullSecret,
     buildArgs,
     docker: { ...raw.docker },
   };

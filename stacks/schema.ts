@@ -92,6 +92,8 @@ export const stackConfigSchema = z.strictObject({
       username: nonEmpty.optional(),
       password: nonEmpty.optional(),
       credentialHelper: boolean.optional(),
+      /** An existing kubernetes.io/dockerconfigjson Secret in the namespace that lets nodes pull. */
+      pullSecret: dnsName.optional(),
     })
     .optional(),
   images: z

@@ -81,6 +81,16 @@ describe('variants of a stack', () => {
     }
   });
 
+  it('a pull secret for a registry the nodes cannot pull from on their own', async () => {
+    const input = stackFileConfig('aks');
+    setPath(input, 'registry.pullSecret', 'acr-pull');
+    const run = await runProgram(input, { stack: 'aks' });
+    for (const name of ['books', 'books-react', 'books-gateway']) {
+      const pod = find(run, 'kubernetes:apps/v1:Deployment', name)!.inputs.spec.template.spec;
+      assert.deepEqual(pod.imagePullSecrets, [{ name: 'acr-pull' }]);
+    }
+  });
+
   it('another namespace, replicas and a monitoring namespace', async () => {
     const input = stackFileConfig('eks');
     setPath(input, 'namespace', 'books-staging');
