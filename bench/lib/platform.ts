@@ -1,13 +1,13 @@
-// Each destructive drill runs against a platform of its own (own ports, ephemeral data), never the shared one.
+// A platform of its own for each drill and for the bench (own ports, ephemeral data), never the shared one.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startPlatform, type Platform } from '../../../../scripts/dev/platform';
+import { startPlatform, type Platform, type PlatformOptions } from '../../scripts/dev/platform';
 
 /**
- * The production per-client limits (50 req/s, burst 100, 50 connections) would turn a drill's load from 127.0.0.1
- * into 429s: the drills test failover, not rate limiting. PlatformOptions has no gateway override yet, so the
- * rendered config is patched and reloaded — every pattern must match, or the drill fails loudly here.
+ * The production per-client limits (50 req/s, burst 100, 50 connections) would turn load from 127.0.0.1 into 429s:
+ * drills test failover and the bench measures cost, not rate limiting. PlatformOptions has no gateway override
+ * yet, so the rendered config is patched and reloaded — every pattern must match, or this fails loudly.
  */
-const DRILL_LIMITS: readonly [pattern: RegExp, replacement: string][] = [
+const LIFTED_LIMITS: readonly [pattern: RegExp, replacement: string][] = [
   [/rate=\d+r\/s/g, 'rate=1000000r/s'],
   [/burst=\d+/g, 'burst=1000000'],
   [/limit_conn gw_connections \d+;/g, 'limit_conn gw_connections 10000;'],
@@ -15,17 +15,22 @@ const DRILL_LIMITS: readonly [pattern: RegExp, replacement: string][] = [
 
 async function liftRateLimits(platform: Platform): Promise<void> {
   let config = readFileSync(platform.gateway.configFile, 'utf8');
-  for (const [pattern, replacement] of DRILL_LIMITS) {
-    if (!pattern.test(config)) throw new Error(`gateway config has no ${pattern} to lift for the drill`);
+  for (const [pattern, replacement] of LIFTED_LIMITS) {
+    if (!pattern.test(config)) throw new Error(`gateway config has no ${pattern} to lift`);
     config = config.replace(pattern, replacement);
   }
   writeFileSync(platform.gateway.configFile, config);
   await platform.gateway.reload();
 }
 
-export async function startDrillPlatform(drill: string): Promise<Platform> {
+/** startPlatform with the per-client limits lifted; `label` prefixes its progress lines. */
+export async function startLoadPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {
   const started = performance.now();
-  const platform = await startPlatform({ log: (line) => console.log(`      [${drill}] ${line}`), logLevel: 'warn' });
+  const platform = await startPlatform({
+    log: (line) => console.log(`      [${label}] ${line}`),
+    logLevel: 'warn',
+    ...options,
+  });
   try {
     await liftRateLimits(platform);
   } catch (error) {
@@ -33,7 +38,7 @@ export async function startDrillPlatform(drill: string): Promise<Platform> {
     throw error;
   }
   console.log(
-    `      [${drill}] platform up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${platform.url}`,
+    `      [${label}] platform up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${platform.url}`,
   );
   return platform;
 }

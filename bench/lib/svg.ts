@@ -14,6 +14,8 @@ export interface BarChart {
   title: string;
   unit: string;
   groups: BarGroup[];
+  /** Logarithmic value axis, for values that span decades (p50 next to p99 under load). */
+  logarithmic?: boolean;
 }
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948'];
@@ -33,26 +35,43 @@ function niceCeiling(value: number): number {
 }
 
 function formatValue(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  return value >= 100
+    ? value.toFixed(0)
+    : value >= 10
+      ? value.toFixed(1)
+      : value >= 0.01
+        ? value.toFixed(2)
+        : String(value);
 }
 
 export function renderBarChart(chart: BarChart): string {
   const series = [...new Set(chart.groups.flatMap((group) => group.bars.map((bar) => bar.series)))];
   const values = chart.groups.flatMap((group) => group.bars.map((bar) => bar.value)).filter(Number.isFinite);
-  const axisMax = niceCeiling(Math.max(0, ...values));
+  const positive = values.filter((value) => value > 0);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const groupWidth = plotWidth / Math.max(1, chart.groups.length);
   const barWidth = (groupWidth * 0.8) / Math.max(1, series.length);
-  const y = (value: number): number => MARGIN.top + plotHeight - (value / axisMax) * plotHeight;
+  let ticks: number[];
+  let y: (value: number) => number;
+  if (chart.logarithmic && positive.length > 0) {
+    const low = Math.floor(Math.log10(Math.min(...positive)));
+    const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...positive))));
+    ticks = Array.from({ length: high - low + 1 }, (_, i) => 10 ** (low + i));
+    y = (value) =>
+      MARGIN.top + plotHeight - ((Math.log10(Math.max(value, 10 ** low)) - low) / (high - low)) * plotHeight;
+  } else {
+    const axisMax = niceCeiling(Math.max(0, ...values));
+    ticks = Array.from({ length: 6 }, (_, i) => (axisMax * i) / 5);
+    y = (value) => MARGIN.top + plotHeight - (value / axisMax) * plotHeight;
+  }
 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(chart.title)}</text>`,
   ];
-  for (let tick = 0; tick <= 5; tick++) {
-    const value = (axisMax * tick) / 5;
+  for (const value of ticks) {
     parts.push(
       `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`,
       `<text x="${MARGIN.left - 6}" y="${y(value) + 4}" text-anchor="end">${formatValue(value)}</text>`,

@@ -7,7 +7,7 @@ import type { LoadRequest } from '../../../bench/lib/load';
 import { countOutcome, formatHistogram, type OutcomeHistogram } from '../../../bench/lib/stats';
 import type { Platform } from '../../../scripts/dev/platform';
 import { seedBooks, snapshotBooks, writeHeaders, type Book } from './support/books-api';
-import { startDrillPlatform } from './support/drill-platform';
+import { startLoadPlatform } from '../../../bench/lib/platform';
 import { printLoad, printStep } from './support/report';
 import { loadDuring } from './support/under-load';
 
@@ -23,7 +23,7 @@ describe('drill: PostgreSQL restarts under mixed load', function () {
   let platform: Platform;
 
   before(async () => {
-    platform = await startDrillPlatform(DRILL);
+    platform = await startLoadPlatform(DRILL);
   });
   after(async () => {
     await platform?.stop();

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Platform } from '../../../scripts/dev/platform';
 import { seedBooks } from './support/books-api';
-import { startDrillPlatform } from './support/drill-platform';
+import { startLoadPlatform } from '../../../bench/lib/platform';
 import { readTraffic } from './support/reads';
 import { printLoad, printStep } from './support/report';
 import { loadDuring } from './support/under-load';
@@ -16,7 +16,7 @@ describe('drill: the gateway is reloaded under load', function () {
   let platform: Platform;
 
   before(async () => {
-    platform = await startDrillPlatform(DRILL);
+    platform = await startLoadPlatform(DRILL);
   });
   after(async () => {
     await platform?.stop();

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { countOutcome, formatHistogram, type OutcomeHistogram } from '../../../bench/lib/stats';
 import type { Platform } from '../../../scripts/dev/platform';
 import { seedBooks, snapshotBooks } from './support/books-api';
-import { isAlive, platformPids, startDrillPlatform } from './support/drill-platform';
+import { isAlive, platformPids, startLoadPlatform } from '../../../bench/lib/platform';
 import { hostileCases } from './support/hostile-cases';
 import { rawExchange } from './support/raw-http';
 import { printStep } from './support/report';
@@ -18,7 +18,7 @@ describe('drill: hostile-input battery', function () {
   let platform: Platform;
 
   before(async () => {
-    platform = await startDrillPlatform(DRILL);
+    platform = await startLoadPlatform(DRILL);
   });
   after(async () => {
     await platform?.stop();

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { Platform } from '../../../scripts/dev/platform';
 import { seedBooks } from './support/books-api';
-import { startDrillPlatform } from './support/drill-platform';
+import { startLoadPlatform } from '../../../bench/lib/platform';
 import { readTraffic } from './support/reads';
 import { printLoad, printStep } from './support/report';
 import { loadDuring } from './support/under-load';
@@ -15,7 +15,7 @@ describe('drill: rolling restart of books under load', function () {
   let platform: Platform;
 
   before(async () => {
-    platform = await startDrillPlatform(DRILL);
+    platform = await startLoadPlatform(DRILL);
   });
   after(async () => {
     await platform?.stop();

@@ -8,7 +8,7 @@ import { runLoad } from '../../../bench/lib/load';
 import { formatMs } from '../../../bench/lib/stats';
 import type { Platform } from '../../../scripts/dev/platform';
 import { seedBooks } from './support/books-api';
-import { startDrillPlatform } from './support/drill-platform';
+import { startLoadPlatform } from '../../../bench/lib/platform';
 import { openSlowClient, type SlowClient } from './support/raw-http';
 import { readTraffic } from './support/reads';
 import { printLoad, printStep } from './support/report';
@@ -44,7 +44,7 @@ describe('drill: slowloris clients next to normal traffic', function () {
   const slow: SlowClient[] = [];
 
   before(async () => {
-    platform = await startDrillPlatform(DRILL);
+    platform = await startLoadPlatform(DRILL);
   });
   after(async () => {
     for (const client of slow) client.destroy();

@@ -1,0 +1,123 @@
+// The Pulumi program under mocks: wall time of the whole suite and of each stack's suite, and — when the engine
+// e2e has recorded them — its no-op preview and first up timings.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../scripts/dev/platform';
+import type { Check, SectionResult } from '../lib/report';
+
+/** Where the engine e2e would leave its timings (label → seconds); it prints them but writes none yet. */
+export const E2E_TIMINGS_FILE = join(REPO_ROOT, '.cache', 'e2e', 'timings.json');
+const E2E_LABELS = { noOpPreview: 'no-op pulumi preview', firstUp: 'first pulumi up' } as const;
+
+interface MochaRun {
+  seconds: number;
+  passes: number;
+  failures: number;
+}
+
+function runMocha(specs: string[], grep?: string): Promise<MochaRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'books-bench-mocha-'));
+  const output = join(dir, 'report.json');
+  const args = [
+    '--no-config',
+    '--require',
+    'ts-node/register/transpile-only',
+    '--extension',
+    'ts',
+    '--timeout',
+    '300000',
+    '--reporter',
+    'json',
+    '--reporter-option',
+    `output=${output}`,
+    ...(grep ? ['--grep', grep] : []),
+    ...specs,
+  ];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(REPO_ROOT, 'node_modules', '.bin', 'mocha'),
+      args,
+      { cwd: REPO_ROOT, maxBuffer: 64 << 20 },
+      (error) => {
+        const seconds = (performance.now() - started) / 1000;
+        try {
+          if (!existsSync(output)) return reject(error ?? new Error('mocha wrote no report'));
+          const stats = (JSON.parse(readFileSync(output, 'utf8')) as { stats: { passes: number; failures: number } })
+            .stats;
+          resolve({ seconds, passes: stats.passes, failures: stats.failures });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+}
+
+function stackNames(): string[] {
+  return readdirSync(REPO_ROOT)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}
+
+function e2eTimings(): Record<string, number> | undefined {
+  if (!existsSync(E2E_TIMINGS_FILE)) return undefined;
+  return JSON.parse(readFileSync(E2E_TIMINGS_FILE, 'utf8')) as Record<string, number>;
+}
+
+export async function programSection(): Promise<SectionResult> {
+  const stacksSpec = 'test/program/stacks.test.ts';
+  const whole = await runMocha(['test/program/**/*.test.ts']);
+  // Loading ts-node, the SDKs and the harness costs the same for every run: measured once with no test selected.
+  const fixed = await runMocha([stacksSpec], '^no test has this title$');
+  const perStack: Record<string, MochaRun> = {};
+  for (const stack of stackNames()) perStack[stack] = await runMocha([stacksSpec], `stack ${stack} \\(`);
+
+  const e2e = e2eTimings();
+  const e2eRows = Object.entries(E2E_LABELS).map(([, label]) => [
+    `engine e2e: ${label}`,
+    e2e?.[label] !== undefined ? `${e2e[label].toFixed(1)} s` : 'not measured',
+    e2e ? E2E_TIMINGS_FILE.slice(REPO_ROOT.length + 1) : `no ${E2E_TIMINGS_FILE.slice(REPO_ROOT.length + 1)}`,
+  ]);
+  const checks: Check[] = [
+    {
+      name: 'program suites pass',
+      target: '0 failing',
+      measured: `${whole.passes} passing, ${whole.failures} failing`,
+      ok: whole.failures === 0 && whole.passes > 0,
+    },
+  ];
+  return {
+    title: 'Program: the Pulumi program under mocks (and the engine e2e, when recorded)',
+    method:
+      'Wall time of `mocha test/program` (all suites), of the stacks suite with no test selected (ts-node + SDK load: ' +
+      'the fixed cost), and of each stack\'s suite alone (`--grep "stack <name> ("`). Engine timings are read from ' +
+      'the e2e results file, never estimated.',
+    tables: [
+      {
+        columns: ['run', 'wall time', 'without fixed cost', 'tests'],
+        rows: [
+          [
+            'mocha test/program (all)',
+            `${whole.seconds.toFixed(1)} s`,
+            '',
+            `${whole.passes} passing, ${whole.failures} failing`,
+          ],
+          ['fixed cost (no test selected)', `${fixed.seconds.toFixed(1)} s`, '', ''],
+          ...Object.entries(perStack).map(([stack, run]) => [
+            `stack ${stack}`,
+            `${run.seconds.toFixed(1)} s`,
+            `${Math.max(0, run.seconds - fixed.seconds).toFixed(1)} s`,
+            `${run.passes} passing, ${run.failures} failing`,
+          ]),
+        ],
+      },
+      { columns: ['measurement', 'value', 'source'], rows: e2eRows },
+    ],
+    checks,
+    data: { whole, fixed, perStack, e2e: e2e ?? null },
+  };
+}
