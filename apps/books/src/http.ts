@@ -61,6 +61,7 @@ function validationDetails(issues: readonly ValidationIssue[], location: string 
       path: `${issue.instancePath}${extra === undefined ? '' : `/${String(extra)}`}` || '/',
       keyword: issue.keyword,
       message: issue.message ?? 'is invalid',
+      params: issue.params, // e.g. {limit: 500}, {format: "isbn"}, {additionalProperty: "publisher"}
     };
   });
 }

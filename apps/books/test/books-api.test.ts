@@ -625,6 +625,18 @@ describe('books API (real PostgreSQL)', function () {
       for (const expected of ['body:/author', 'body:/title', 'body:/year', 'body:/extra']) {
         assert.ok(paths.includes(expected), `${expected} in ${paths.join(', ')}`);
       }
+      const extra = response.body.details.find((issue: { path: string }) => issue.path === '/extra');
+      assert.deepEqual([extra.keyword, extra.params], ['additionalProperties', { additionalProperty: 'extra' }]);
+      const isbn = await api('POST', '/books', { body: { title: 'T', author: 'A', isbn: '123' }, user: USER });
+      assert.deepEqual(isbn.body.details, [
+        {
+          location: 'body',
+          path: '/isbn',
+          keyword: 'format',
+          message: 'must match format "isbn"',
+          params: { format: 'isbn' },
+        },
+      ]);
     });
 
     it('405 answers carry an Allow header', async function () {
