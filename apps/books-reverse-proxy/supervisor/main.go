@@ -2,13 +2,18 @@
 // writes the upstream server files, runs nginx in the foreground, re-resolves periodically and reloads nginx only
 // when an address set changes, forwards stop signals, and exports Prometheus metrics fed by nginx over syslog.
 //
-//	gatewayd [-check]   (env GATEWAY_CONFIG, GATEWAY_NGINX, GATEWAY_PREFIX override the defaults below)
+//	gatewayd                      run (the image's entrypoint)
+//	gatewayd -check [-offline]    write the upstream files once (-offline: placeholders, no DNS), run nginx -t
+//	gatewayd -probe URL           exit 0 when URL answers 200 (the image's HEALTHCHECK; there is no curl)
+//
+// Env GATEWAY_CONFIG, GATEWAY_NGINX, GATEWAY_PREFIX override the defaults of -config, -nginx, -prefix.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -32,11 +37,31 @@ func main() {
 	nginx := flag.String("nginx", envOr("GATEWAY_NGINX", "/usr/sbin/nginx"), "nginx binary")
 	prefix := flag.String("prefix", envOr("GATEWAY_PREFIX", "/tmp/"), "nginx prefix (-p)")
 	check := flag.Bool("check", false, "write the upstream files once, run `nginx -t` and exit with its status")
+	offline := flag.Bool("offline", false, "with -check: no DNS lookups, every DNS upstream gets its placeholder")
+	probe := flag.String("probe", "", "GET this URL and exit 0 on 200 (health check)")
 	flag.Parse()
-	os.Exit(run(*config, *nginx, *prefix, *check))
+	if *probe != "" {
+		os.Exit(probeURL(*probe))
+	}
+	os.Exit(run(*config, *nginx, *prefix, *check, *offline))
 }
 
-func run(config, nginx, prefix string, check bool) int {
+func probeURL(url string) int {
+	client := http.Client{Timeout: 2 * time.Second}
+	response, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	response.Body.Close()
+	if response.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, response.Status)
+		return 1
+	}
+	return 0
+}
+
+func run(config, nginx, prefix string, check, offline bool) int {
 	d, err := readDirectives(config)
 	if err != nil {
 		logf("%v", err)
@@ -44,6 +69,7 @@ func run(config, nginx, prefix string, check bool) int {
 	}
 	m := newMetrics()
 	state := newResolverState(d)
+	state.offline = offline
 	if _, err := state.refresh(m); err != nil {
 		logf("writing upstream files: %v", err)
 		return 1

@@ -25,6 +25,7 @@ type resolverState struct {
 	d        directives
 	resolver *net.Resolver
 	last     map[string][]string // upstream name → last good sorted addresses
+	offline  bool                // no lookups: placeholders only (build-time config check)
 }
 
 func newResolverState(d directives) *resolverState {
@@ -41,6 +42,9 @@ func newResolverState(d directives) *resolverState {
 
 // lookup returns sorted addresses; ok=false on a temporary failure (keep what we had).
 func (s *resolverState) lookup(host string) (addresses []string, ok bool) {
+	if s.offline {
+		return nil, true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	found, err := s.resolver.LookupHost(ctx, host)
