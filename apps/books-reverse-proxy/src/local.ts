@@ -95,6 +95,8 @@ export interface StartOptions {
   /** gatewayd binary; built from supervisor/ (once per process) when omitted. */
   readonly gatewayd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** `collect` (default) keeps access log lines for accessLogLines(); `discard` sends them to /dev/null (benchmarks). */
+  readonly accessLog?: 'collect' | 'discard';
 }
 
 let builtGatewayd: Promise<string> | undefined;
@@ -107,7 +109,7 @@ function defaultGatewayd(): Promise<string> {
  * Starts nginx under gatewayd, as the image does: gatewayd gives nginx a real pipe for `access_log /dev/stdout`
  * (a Node child's stdout is a socket, which nginx cannot re-open), resolves DNS backends and serves metrics.
  */
-export async function startLocalGateway({ options, gatewayd, env }: StartOptions): Promise<LocalGateway> {
+export async function startLocalGateway({ options, gatewayd, env, accessLog = 'collect' }: StartOptions): Promise<LocalGateway> {
   const dir = options.paths.tempDir;
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'nginx.conf');
@@ -116,6 +118,7 @@ export async function startLocalGateway({ options, gatewayd, env }: StartOptions
   const binary = gatewayd ?? (await defaultGatewayd());
   const child: ChildProcess = spawn(binary, ['-config', configFile, '-nginx', nginxBinary, '-prefix', `${dir}/`], {
     env: { ...process.env, ...env },
+    stdio: ['ignore', accessLog === 'collect' ? 'pipe' : 'ignore', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
