@@ -4,12 +4,26 @@
  * and the metrics endpoint answers. Every case leaves the platform as it found it.
  */
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { currentPlatform } from '../../../test/integration/hooks/platform';
 import type { Platform, ReplicaHandle } from '../platform';
 
-async function get(url: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, text: await response.text() };
+/**
+ * One GET on a connection of its own: fetch's pooled keep-alive connections may be the ones a reload or a killed
+ * replica just closed, and a client-side "other side closed" would say nothing about the platform.
+ */
+function get(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { agent: false, timeout: 10_000 }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));
+    request.on('error', reject);
+  });
 }
 
 async function killAndRestart(platform: Platform, replica: ReplicaHandle, path: string): Promise<void> {
