@@ -158,4 +158,24 @@ describe('gateway limits and errors (real nginx)', () => {
       for (const reply of replies.filter((r) => r.status === 429)) expectJsonError(reply, 429, 'too_many_requests');
     });
   });
+
+  describe('trusted proxies', () => {
+    let px: Fixture;
+    before(async () => {
+      px = await startFixture('proxies', {
+        overrides: (o) => ({ ...o, trustedProxies: ['127.0.0.1/32'], limits: { ...o.limits, requestsPerSecond: 1, burst: 0 } }),
+      });
+    });
+    after(() => px.stop());
+
+    it('takes the client from X-Forwarded-For of a trusted peer: limits and headers apply per real client', async () => {
+      const asClient = (ip: string) => send(`${px.gateway.url}/books`, { headers: { 'X-Forwarded-For': `198.51.100.7, ${ip}` } });
+      assert.equal((await asClient('203.0.113.1')).status, 200);
+      const seen = px.backends.books![0]!.requests.at(-1)!;
+      assert.equal(seen.headers['x-forwarded-for'], '203.0.113.1', 'the hop the trusted proxy saw, nothing a client forged before it');
+      assert.equal(seen.headers['x-real-ip'], '203.0.113.1');
+      expectJsonError(await asClient('203.0.113.1'), 429, 'too_many_requests');
+      assert.equal((await asClient('203.0.113.2')).status, 200, 'another client has its own budget');
+    });
+  });
 });

@@ -95,6 +95,23 @@ describe('gateway routing (real nginx)', () => {
     assert.notEqual(reply.headers['x-request-id'], 'backend-echo');
   });
 
+  it('gzips text responses for clients that accept it', async () => {
+    fx.backends.web![0]!.handle((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ id: i, title: 'The Dispossessed' })) }));
+    });
+    try {
+      const zipped = await send(`${fx.gateway.url}/list`, { headers: { 'Accept-Encoding': 'gzip' } });
+      assert.equal(zipped.headers['content-encoding'], 'gzip');
+      assert.equal(zipped.headers.vary, 'Accept-Encoding');
+      const plain = await send(`${fx.gateway.url}/list`);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.equal(JSON.parse(plain.body).items.length, 200);
+    } finally {
+      fx.backends.web![0]!.handle(null);
+    }
+  });
+
   describe('request id', () => {
     it('keeps a sane incoming X-Request-ID, sends it upstream and back', async () => {
       const id = 'abc-123_x.y:z';
