@@ -1,42 +1,36 @@
 // A platform of its own for each drill and for the bench (own ports, ephemeral data), never the shared one.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { startPlatform, type Platform, type PlatformOptions } from '../../scripts/dev/platform';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  REPO_ROOT,
+  startPlatform,
+  type GatewayCustomizer,
+  type Platform,
+  type PlatformOptions,
+} from '../../scripts/dev/platform';
 
 /**
  * The production per-client limits (50 req/s, burst 100, 50 connections) would turn load from 127.0.0.1 into 429s:
- * drills test failover and the bench measures cost, not rate limiting. PlatformOptions has no gateway override
- * yet, so the rendered config is patched and reloaded — every pattern must match, or this fails loudly.
+ * drills test failover and the bench measures cost, not rate limiting.
  */
-const LIFTED_LIMITS: readonly [pattern: RegExp, replacement: string][] = [
-  [/rate=\d+r\/s/g, 'rate=1000000r/s'],
-  [/burst=\d+/g, 'burst=1000000'],
-  [/limit_conn gw_connections \d+;/g, 'limit_conn gw_connections 10000;'],
-];
-
-async function liftRateLimits(platform: Platform): Promise<void> {
-  let config = readFileSync(platform.gateway.configFile, 'utf8');
-  for (const [pattern, replacement] of LIFTED_LIMITS) {
-    if (!pattern.test(config)) throw new Error(`gateway config has no ${pattern} to lift`);
-    config = config.replace(pattern, replacement);
-  }
-  writeFileSync(platform.gateway.configFile, config);
-  await platform.gateway.reload();
-}
+const liftLimits: GatewayCustomizer = (options) => ({
+  ...options,
+  limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
+});
 
 /** startPlatform with the per-client limits lifted; `label` prefixes its progress lines. */
 export async function startLoadPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {
   const started = performance.now();
+  // Kept after the ephemeral state directory is gone, for a look after a failed drill; one run's worth.
+  const logDir = join(REPO_ROOT, '.cache', 'load-logs', label);
+  rmSync(logDir, { recursive: true, force: true });
   const platform = await startPlatform({
     log: (line) => console.log(`      [${label}] ${line}`),
     logLevel: 'warn',
+    logDir,
+    customizeGateway: liftLimits,
     ...options,
   });
-  try {
-    await liftRateLimits(platform);
-  } catch (error) {
-    await platform.stop();
-    throw error;
-  }
   console.log(
     `      [${label}] platform up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${platform.url}`,
   );

@@ -57,6 +57,16 @@ describe('drill: slowloris clients next to normal traffic', function () {
     const accessLog = platform.gateway.logFile;
     const logOffset = readFileSync(accessLog, 'utf8').length;
 
+    // The same traffic without slow clients first: on a shared machine it tells their effect from the neighbours'.
+    const baseline = await runLoad({
+      baseUrl: platform.url,
+      concurrency: 4,
+      maxRequests: 200_000,
+      maxDurationMs: 5_000,
+      nextRequest: readTraffic(books),
+    });
+    printLoad(DRILL, 'baseline: normal GETs without slow clients', baseline);
+
     for (let i = 0; i < SLOW_CLIENTS; i++) slow.push(openSlowClient(platform.url, BYTE_INTERVAL_MS));
     await sleep(1_000);
     const openAfterRampUp = slow.filter((client) => client.closedAfterMs === undefined).length;
