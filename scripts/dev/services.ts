@@ -60,14 +60,14 @@ export const serviceKinds = {
 
 export type ServiceKind = keyof typeof serviceKinds;
 
-/** What must be built before the replicas can run, by each app's own build. */
+/** What must be built before the replicas can run: each app's own `npm run build`, and `go build` for the servers. */
 export const buildSteps: readonly BuildStep[] = [
   {
     name: 'books',
     inputs: ['apps/books/src', 'apps/books/package.json', 'apps/books/tsconfig.build.json'],
     outputs: ['apps/books/dist/server.js'],
-    command: join(REPO_ROOT, 'node_modules', '.bin', 'tsc'),
-    args: ['-p', 'tsconfig.build.json'],
+    command: 'npm',
+    args: ['run', '-s', 'build'],
     cwd: 'apps/books',
   },
   {
@@ -80,8 +80,8 @@ export const buildSteps: readonly BuildStep[] = [
       'apps/books-react/package.json',
     ],
     outputs: ['apps/books-react/dist/index.html'],
-    command: NODE,
-    args: [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
+    command: 'npm',
+    args: ['run', '-s', 'build'],
     cwd: 'apps/books-react',
   },
   {
