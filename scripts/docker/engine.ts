@@ -7,6 +7,7 @@ import { request } from "node:http";
 import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from "./process";
 import { ensureHostPackages } from "./host-packages";
 import { withFileLock } from "./lock";
+import { ensureRegistry, stopRegistry } from "./registry";
 
 export const ENGINE = {
   dataRoot: "/var/lib/books-docker",
@@ -87,6 +88,18 @@ function logTail(): string {
   return existsSync(ENGINE.logFile) ? tail(readFileSync(ENGINE.logFile, "utf8"), 3000) : "(no log)";
 }
 
+/**
+ * Our explicit config file, so /etc/docker/daemon.json (a user's settings) never leaks into our engine. Its only
+ * setting: our registry as the Docker Hub mirror, which serves the stand-ins for every platform (registry.ts).
+ * Returns whether it changed.
+ */
+function writeDaemonConfig(registryPort: number): boolean {
+  const text = `${JSON.stringify({ "registry-mirrors": [`http://127.0.0.1:${registryPort}`] }, null, 2)}\n`;
+  if (existsSync(ENGINE.configFile) && readFileSync(ENGINE.configFile, "utf8") === text) return false;
+  writeFileSync(ENGINE.configFile, text);
+  return true;
+}
+
 export interface EngineStart {
   reused: boolean;
   seconds: number;
@@ -97,7 +110,15 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
   await ensureHostPackages();
   return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
     const started = Date.now();
-    if (await engineHealthy()) return { reused: true, seconds: 0 };
+    if (await engineHealthy()) {
+      // The registry keeps its port across restarts, so the running engine's mirror setting stays right. If it was
+      // started with another one, SIGHUP reloads it for pulls, but BuildKit keeps the old one until a restart.
+      if (writeDaemonConfig(await ensureRegistry())) {
+        process.kill(readPid() as number, "SIGHUP");
+        console.warn(`the running engine was started with another registry mirror: restart it when idle (stop, then start)`);
+      }
+      return { reused: true, seconds: (Date.now() - started) / 1000 };
+    }
     const stale = readPid();
     if (stale !== undefined && alive(stale)) {
       // Our dockerd exists but does not answer (still starting, or wedged): give it the same bound, then fail.
@@ -108,8 +129,7 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
     }
     rmSync(ENGINE.pidFile, { force: true });
     for (const dir of [ENGINE.runDir, ENGINE.execRoot, ENGINE.dataRoot, "/var/log/books-docker"]) mkdirSync(dir, { recursive: true });
-    // An explicit, empty config file: /etc/docker/daemon.json (a user's settings) must not leak into our engine.
-    writeFileSync(ENGINE.configFile, "{}\n");
+    writeDaemonConfig(await ensureRegistry());
     await ensureBridge();
     const log = openSync(ENGINE.logFile, "a");
     const child = spawn(
@@ -181,6 +201,7 @@ export async function stopEngine(options: { force?: boolean; timeoutMs?: number 
       stopped = true;
     }
     rmSync(ENGINE.pidFile, { force: true });
+    stopRegistry();
     await run("ip", ["link", "del", ENGINE.bridge.name], { allowFailure: true });
     return { stopped };
   });

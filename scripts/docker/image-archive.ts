@@ -35,7 +35,7 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-function configJson(layers: readonly Layer[], config: ImageConfig): string {
+export function configJson(layers: readonly Layer[], config: ImageConfig): string {
   const last = layers[layers.length - 1];
   if (!last) throw new Error("an image needs at least one layer");
   return JSON.stringify({

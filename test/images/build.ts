@@ -1,9 +1,9 @@
-// Builds the apps' real Dockerfiles in our engine (BuildKit) FROM the stand-in base images of one architecture.
+// Builds the apps' real Dockerfiles in our engine (BuildKit) for one platform, FROM the stand-in base images.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from '../../scripts/docker/engine';
 import { tail } from '../../scripts/docker/process';
-import { buildArgs, platformOf, type Arch } from '../../scripts/docker/standins';
+import { platformOf, type Arch } from '../../scripts/docker/standins';
 import type { AppImage } from './apps';
 import { LOG_DIR, REPO_ROOT } from './paths';
 
@@ -30,9 +30,8 @@ export function imageTag(name: string, arch: Arch): string {
 /** `docker build` of `context` for `arch`; the full log goes to LOG_DIR, a failure shows its tail. */
 export async function buildContext(name: string, context: string, arch: Arch): Promise<BuiltImage> {
   const tag = imageTag(name, arch);
-  const args = ['build', '--progress=plain', '--platform', platformOf(arch), '--tag', tag];
-  for (const [key, value] of Object.entries(buildArgs(arch))) args.push('--build-arg', `${key}=${value}`);
-  args.push(context);
+  // No build args: the Dockerfiles' default base image names are multi-platform in our engine (scripts/docker).
+  const args = ['build', '--progress=plain', '--platform', platformOf(arch), '--tag', tag, context];
   const started = Date.now();
   const result = await docker(args, { allowFailure: true, timeoutMs: BUILD_TIMEOUT_MS[arch] });
   const seconds = (Date.now() - started) / 1000;
