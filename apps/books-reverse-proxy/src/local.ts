@@ -85,7 +85,7 @@ export interface LocalGateway {
   /** Everything nginx wrote to stdout (the JSON access log), split into lines. */
   accessLogLines(): string[];
   stderr(): string;
-  /** Re-render with new options (same ports/paths expected) and reload without a restart. */
+  /** Optionally re-render with new options (same ports/paths), then SIGHUP gatewayd: nginx reloads, no restart. */
   reload(options?: GatewayRenderOptions): Promise<void>;
   stop(): Promise<void>;
 }
@@ -114,7 +114,6 @@ export async function startLocalGateway({ options, gatewayd, env, accessLog = 'c
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'nginx.conf');
   writeFileSync(configFile, renderNginxConf(options));
-  const nginxArgs = ['-c', configFile, '-p', `${dir}/`, '-e', 'stderr'];
   const binary = gatewayd ?? (await defaultGatewayd());
   const child: ChildProcess = spawn(binary, ['-config', configFile, '-nginx', nginxBinary, '-prefix', `${dir}/`], {
     env: { ...process.env, ...env },
@@ -140,7 +139,8 @@ export async function startLocalGateway({ options, gatewayd, env, accessLog = 'c
     stderr: () => stderr,
     async reload(next?: GatewayRenderOptions) {
       if (next) writeFileSync(configFile, renderNginxConf(next));
-      await execFileAsync(nginxBinary, [...nginxArgs, '-s', 'reload']);
+      // As in the container (`kill -HUP 1`): gatewayd re-reads the config, re-resolves, then reloads nginx.
+      child.kill('SIGHUP');
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

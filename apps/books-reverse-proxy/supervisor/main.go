@@ -118,6 +118,13 @@ func run(config, nginx, prefix string, check, offline bool) int {
 		case sig := <-signals:
 			switch sig {
 			case syscall.SIGHUP:
+				// A changed config (e.g. a new route) brings new upstreams: read the directives again. The
+				// metrics/syslog addresses and the refresh interval stay as started.
+				if next, err := readDirectives(config); err != nil {
+					logf("keeping the previous directives: %v", err)
+				} else {
+					state.d = next
+				}
 				if _, err := state.refresh(m); err != nil {
 					logf("writing upstream files: %v", err)
 				}

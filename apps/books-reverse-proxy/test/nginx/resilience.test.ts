@@ -88,6 +88,30 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       assert.match(gateway.stderr(), /upstream books \(books\.gateway\.test\.\): 127\.0\.0\.2/);
     });
 
+    it('a config with a new route applies on SIGHUP (gatewayd re-reads it), without a restart', async () => {
+      const pid = masterPid();
+      const authors = await startBackend('authors', '127.0.0.1');
+      try {
+        dns.records.set('authors.gateway.test', ['127.0.0.1']);
+        const current = gateway.options;
+        const backends = current.backends.kind === 'dns' ? current.backends : assert.fail('dns addressing expected');
+        await gateway.reload({
+          ...current,
+          routes: [{ name: 'authors', pathPrefix: '/authors', backend: { service: 'authors-service', port: authors.port }, auth: null }, ...current.routes],
+          backends: { ...backends, hosts: { ...backends.hosts, authors: 'authors.gateway.test.' } },
+        });
+        // Until the reload, /authors/1 is the web app's (the catch-all).
+        await waitFor(async () => {
+          const reply = await send(`${gateway.url}/authors/1`);
+          return reply.status === 200 && backendOf(reply) === 'authors';
+        }, 5_000, () => `new route never served:\n${gateway.stderr()}`);
+        assert.equal((await send(`${gateway.url}/books`)).status, 200, 'existing routes keep serving');
+        assert.equal(masterPid(), pid, 'same nginx master');
+      } finally {
+        await authors.close();
+      }
+    });
+
     it('keeps the last good addresses while DNS is unavailable', async () => {
       await dns.close();
       await sleep(2_500); // more than one lookup timeout: gatewayd has seen the failure
@@ -170,7 +194,7 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       assert.ok(opened <= 4, `new upstream connections: ${opened}`);
     });
 
-    it('nginx -s reload under load drops nothing (new connections and requests in flight)', async () => {
+    it('reloads under load (SIGHUP → gatewayd → nginx reload, what nginx -s reload sends) drop nothing: new connections and requests in flight', async () => {
       fx.backends.books![1]!.handle((_req, res) => setTimeout(() => res.end('{"slow":true}'), 300));
       const failures: string[] = [];
       let completed = 0;
