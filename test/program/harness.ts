@@ -159,6 +159,8 @@ export interface CapturedResource {
   /** State the mock returned (inputs + simulated outputs). */
   state: Manifest;
   additionalSecretOutputs: string[];
+  /** Provider reference (`<urn>::<id>`) the resource was registered with. */
+  provider: string | undefined;
 }
 
 export interface ProgramRun {
@@ -226,6 +228,7 @@ export async function runProgram(input: StackConfigInput, options: RunOptions): 
           rawInputs: args.inputs,
           state,
           additionalSecretOutputs: secretOutputs.get(`${args.type}::${args.name}`) ?? [],
+          provider: args.provider,
         });
         return { id: `${args.name}-id`, state };
       },

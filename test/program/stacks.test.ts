@@ -13,6 +13,7 @@ import { validateManifest } from './openapi';
 
 interface StackExpectation {
   stack: string;
+  context: string;
   push: boolean;
   platform: string | undefined;
   registryServer: string | undefined;
@@ -28,6 +29,7 @@ interface StackExpectation {
 const expectations: StackExpectation[] = [
   {
     stack: 'dev',
+    context: 'docker-desktop',
     push: false,
     platform: undefined,
     registryServer: undefined,
@@ -39,6 +41,7 @@ const expectations: StackExpectation[] = [
   },
   {
     stack: 'minikube',
+    context: 'minikube',
     push: false,
     platform: undefined,
     registryServer: undefined,
@@ -51,6 +54,7 @@ const expectations: StackExpectation[] = [
   },
   {
     stack: 'k3s',
+    context: 'default',
     push: true,
     platform: 'linux/arm64',
     registryServer: 'registry.example.com:5000',
@@ -62,6 +66,7 @@ const expectations: StackExpectation[] = [
   },
   {
     stack: 'aks',
+    context: 'books-aks',
     push: true,
     platform: 'linux/amd64',
     registryServer: 'registry.example.com',
@@ -73,6 +78,7 @@ const expectations: StackExpectation[] = [
   },
   {
     stack: 'eks',
+    context: 'books-eks',
     push: true,
     platform: 'linux/amd64',
     registryServer: 'registry.example.com',
@@ -84,6 +90,7 @@ const expectations: StackExpectation[] = [
   },
   {
     stack: 'gke',
+    context: 'books-gke',
     push: true,
     platform: 'linux/amd64',
     registryServer: 'registry.example.com',
@@ -325,6 +332,22 @@ for (const expected of expectations) {
     it('exports the gateway URL the target gives, the image references and the namespace', () => {
       assert.equal(run.outputs.gatewayUrl, expected.url);
       assert.equal(run.outputs.namespaceName, 'books');
+    });
+
+    it('registers every resource through the one explicit provider of its package', () => {
+      for (const resource of run.resources.filter((candidate) => candidate.custom)) {
+        if (resource.type.startsWith('pulumi:providers:')) continue;
+        const pkg = resource.type.split(':')[0];
+        assert.match(
+          resource.provider ?? '',
+          new RegExp(`::pulumi:providers:${pkg}::${pkg}::`),
+          `${resource.type} ${resource.name}`,
+        );
+      }
+      const providers = run.resources.filter((resource) => resource.type === 'pulumi:providers:kubernetes');
+      assert.equal(providers.length, 1);
+      assert.equal(providers[0]!.inputs.context, expected.context, 'the context, a plain config value');
+      assert.equal(providers[0]!.inputs.kubeconfig, undefined, 'never computed kubeconfig content');
     });
 
     it('registers manifests that validate against the Kubernetes OpenAPI schemas', async () => {
