@@ -5,8 +5,8 @@
  *
  *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 3] [--backend node|nginx]
  *
- * The machine is shared, so targets are measured interleaved (direct, bare, gateway, direct, …) for `rounds` rounds
- * and each row reports the median round: a burst of foreign load then hits all three alike.
+ * The machine is shared, so targets are measured interleaved, in a rotating order, for `rounds` rounds and each row
+ * reports the median round: a burst of foreign load then hits all three alike.
  *
  * Targets: gateway throughput ≥ 0.9 × bare proxy; p50 added latency vs direct ≤ 50 µs at c=1.
  * `--backend node` is a node:http server like the platform's services; `--backend nginx` answers from nginx itself,
@@ -163,8 +163,13 @@ async function main(): Promise<void> {
     for (const connections of [1, 32]) {
       const samples: Record<string, WrkResult[]> = {};
       for (const url of Object.values(targets)) await wrk(url, connections, 1); // warm-up: JIT, keepalive pools
+      const order = Object.entries(targets);
       for (let round = 0; round < rounds; round++) {
-        for (const [target, url] of Object.entries(targets)) (samples[target] ??= []).push(await wrk(url, connections, seconds));
+        // Rotate the order each round: on this machine the run after another differs (caches, scheduler, GC).
+        for (let i = 0; i < order.length; i++) {
+          const [target, url] = order[(i + round) % order.length]!;
+          (samples[target] ??= []).push(await wrk(url, connections, seconds));
+        }
       }
       for (const target of Object.keys(targets) as Row['target'][]) {
         rows.push({ target, connections, ...median(samples[target]!) });

@@ -73,6 +73,8 @@ function mainContext(o: GatewayRenderOptions): string[] {
     `worker_processes ${o.workerProcesses};`,
     `worker_shutdown_timeout ${o.workerShutdownTimeoutSeconds}s;`,
     `pid ${o.paths.tempDir}/nginx.pid;`,
+    // The request-id, path and method maps run PCRE on every request.
+    'pcre_jit on;',
     'error_log stderr warn;',
     `load_module ${o.paths.nginxModulesDir}/ngx_http_js_module.so;`,
     `events { worker_connections ${o.workerConnections}; }`,
