@@ -11,36 +11,60 @@ import { renderBenchmarksMarkdown } from './lib/markdown';
 import { printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
 import { booksSection } from './sections/books';
-import { gatewaySection, type GatewayNumbers } from './sections/gateway';
+import { constantRateSection, type ConstantRateNumbers } from './sections/constant-rate';
+import { gatewaySection, type GatewayNumbers, type GatewayTarget } from './sections/gateway';
 import { imagesSection } from './sections/images';
 import { programSection } from './sections/program';
 
 const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   gateway: gatewaySection,
+  'constant-rate': constantRateSection,
   books: booksSection,
   program: programSection,
   images: imagesSection,
 };
 
-function latencyChart(numbers: GatewayNumbers): string {
-  const targets = ['direct', 'bare nginx', 'gateway'] as const;
-  const group = (label: string, pick: (target: (typeof targets)[number]) => number) => ({
-    label,
-    bars: targets.map((series) => ({ series, value: pick(series) / 1000 })),
-  });
-  const paced = numbers.constantRate;
+const SERIES: Record<GatewayTarget, string> = { direct: 'direct', 'bare-proxy': 'bare nginx', gateway: 'gateway' };
+
+/** p50/p99 per path: the closed-loop runs (node backend) and, when measured, the constant-rate runs. */
+function latencyChart(closed: GatewayNumbers | undefined, paced: ConstantRateNumbers | undefined): string {
+  const groups = [];
+  for (const connections of [1, 32]) {
+    const rows = closed?.node.rows.filter((row) => row.connections === connections) ?? [];
+    for (const [label, pick] of [
+      ['p50', (row: (typeof rows)[number]) => row.p50Micros],
+      ['p99', (row: (typeof rows)[number]) => row.p99Micros],
+    ] as const) {
+      if (rows.length > 0) {
+        groups.push({
+          label: `c=${connections} ${label}`,
+          bars: rows.map((row) => ({ series: SERIES[row.target], value: pick(row) / 1000 })),
+        });
+      }
+    }
+  }
+  const pacedSetups = paced
+    ? ([
+        ['static', paced.proxyCost],
+        ['e2e', paced.endToEnd],
+      ] as const)
+    : [];
+  for (const [setup, comparison] of pacedSetups) {
+    for (const label of ['p50', 'p99'] as const) {
+      groups.push({
+        label: `${setup} ${label}`,
+        bars: Object.entries(comparison.results).map(([series, result]) => ({
+          series,
+          value: result.latencyUs[label] / 1000,
+        })),
+      });
+    }
+  }
   return renderBarChart({
-    title: 'GET /books/:id — latency by path (log scale)',
+    title: 'Latency by path: closed loop (node backend), constant rate (static backend; books + PostgreSQL); log scale',
     unit: 'milliseconds',
     logarithmic: true,
-    groups: [
-      group('c=1 p50', (t) => numbers.closedLoop[t][1].latencyUs.p50),
-      group('c=1 p99', (t) => numbers.closedLoop[t][1].latencyUs.p99),
-      group('c=32 p50', (t) => numbers.closedLoop[t][32].latencyUs.p50),
-      group('c=32 p99', (t) => numbers.closedLoop[t][32].latencyUs.p99),
-      group(`${paced.ratePerSecond}/s p50`, (t) => paced.results[t].latencyUs.p50),
-      group(`${paced.ratePerSecond}/s p99`, (t) => paced.results[t].latencyUs.p99),
-    ],
+    groups,
   });
 }
 
@@ -90,8 +114,13 @@ async function main(): Promise<void> {
       ),
     };
     writeFileSync(join(docs, 'bench', 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-    if (results.gateway)
-      writeFileSync(join(docs, 'bench', 'latency.svg'), latencyChart(results.gateway.data as GatewayNumbers));
+    if (results.gateway || results['constant-rate']) {
+      const chart = latencyChart(
+        results.gateway?.data as GatewayNumbers | undefined,
+        results['constant-rate']?.data as ConstantRateNumbers | undefined,
+      );
+      writeFileSync(join(docs, 'bench', 'latency.svg'), chart);
+    }
     writeFileSync(
       join(docs, 'BENCHMARKS.md'),
       renderBenchmarksMarkdown(machine, startedAt, Object.values(results), failures),

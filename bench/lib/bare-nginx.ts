@@ -1,17 +1,32 @@
-// The baseline proxy: a bare nginx with upstream keepalive and nothing else (no logging, no request ids, no
-// header work, no limits), with the same worker count as the dev gateway, in front of the same replica.
+// Plain nginx instances for the bench: the baseline proxy (upstream keepalive and nothing else: no logging, no
+// request ids, no header work, no limits; the same worker count as the dev gateway), or a static JSON backend that
+// is never the bottleneck (to measure a proxy's own cost).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../scripts/dev/ports';
 import { ManagedProcess, httpOk } from '../../scripts/dev/process';
 
-export interface BareProxy {
+export interface BareNginx {
   url: string;
   stop(): Promise<void>;
 }
 
-function bareConfig(dir: string, port: number, upstream: string): string {
+/** What the server block does: proxy to `host:port` with keepalive, or answer a fixed JSON body itself. */
+export type BareRole = { proxyTo: string } | { staticJson: string };
+
+function roleBlocks(role: BareRole): { http: string; location: string } {
+  if ('proxyTo' in role) {
+    return {
+      http: `upstream backend { server ${role.proxyTo}; keepalive 32; }`,
+      location: 'proxy_pass http://backend;\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";',
+    };
+  }
+  return { http: '', location: `default_type application/json;\n      return 200 '${role.staticJson}';` };
+}
+
+function bareConfig(dir: string, port: number, role: BareRole): string {
+  const blocks = roleBlocks(role);
   return `daemon off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -24,26 +39,24 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-  upstream backend { server ${upstream}; keepalive 32; }
+  ${blocks.http}
   server {
     listen 127.0.0.1:${port};
     location = /bare-healthz { return 200; }
     location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      ${blocks.location}
     }
   }
 }
 `;
 }
 
-export async function startBareProxy(upstream: string): Promise<BareProxy> {
+export async function startBareNginx(role: BareRole): Promise<BareNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'books-bare-nginx-'));
   mkdirSync(join(dir, 'tmp'));
   const [port] = await freePorts(1);
   const configFile = join(dir, 'nginx.conf');
-  writeFileSync(configFile, bareConfig(dir, port, upstream));
+  writeFileSync(configFile, bareConfig(dir, port, role));
   const url = `http://127.0.0.1:${port}`;
   const nginx = new ManagedProcess({
     name: 'bare-nginx',

@@ -52,7 +52,7 @@ export function renderBenchmarksMarkdown(
     '```sh',
     'flock /tmp/books-apt.lock apt-get install -y nginx libnginx-mod-http-js wrk   # once',
     'npm run bench                       # all sections; rewrites docs/bench/ and this file',
-    'npm run bench -- --only gateway     # one section, printed only (gateway, books, program, images)',
+    'npm run bench -- --only gateway     # some sections, printed only (gateway, constant-rate, books, program, images)',
     '```',
     '',
     `## Machine (run of ${startedAt})`,

@@ -13,8 +13,15 @@ export interface WorkspaceBenchRun<T> {
   seconds: number;
 }
 
-/** `npm run -s bench -w <workspace> -- <args> --json <file>`; rejects when it fails or writes no report. */
-export async function runWorkspaceBench<T>(workspace: string, args: readonly string[]): Promise<WorkspaceBenchRun<T>> {
+/**
+ * `npm run -s bench -w <workspace> -- <args> <reportFlag> <file>`; rejects when it fails or writes no report.
+ * `reportFlag` is the option that benchmark takes for its JSON file (`--json`, `--out`).
+ */
+export async function runWorkspaceBench<T>(
+  workspace: string,
+  args: readonly string[],
+  reportFlag: string,
+): Promise<WorkspaceBenchRun<T>> {
   const dir = mkdtempSync(join(tmpdir(), 'books-bench-ws-'));
   const reportFile = join(dir, 'report.json');
   const started = performance.now();
@@ -22,7 +29,7 @@ export async function runWorkspaceBench<T>(workspace: string, args: readonly str
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         'npm',
-        ['run', '-s', 'bench', '-w', workspace, '--', ...args, '--json', reportFile],
+        ['run', '-s', 'bench', '-w', workspace, '--', ...args, reportFlag, reportFile],
         { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 },
         (error, out, err) =>
           error ? reject(new Error(`${workspace} bench failed: ${error.message}\n${err}${out}`)) : resolve(out),

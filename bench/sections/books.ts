@@ -26,7 +26,7 @@ interface BooksBenchReport {
 }
 
 export async function booksSection(): Promise<SectionResult> {
-  const { report } = await runWorkspaceBench<BooksBenchReport>('apps/books', ['--log-level', 'info']);
+  const { report } = await runWorkspaceBench<BooksBenchReport>('apps/books', ['--log-level', 'info'], '--json');
   const { config } = report;
   return {
     title: 'books API vs a bare node:http + pg handler (same SQL)',
