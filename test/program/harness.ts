@@ -75,8 +75,12 @@ const secretValueSig = '1b47061264138c4ac30d75fd1eb44270';
  * values (their keys recorded as secret), then the required secrets the file cannot hold added.
  */
 export function stackFileConfig(stack: string): StackConfigInput {
-  const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
-  const document = yaml.load(fs.readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
+  return stackDocumentConfig(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), 'utf8'));
+}
+
+/** stackFileConfig for the text of a stack file. */
+export function stackDocumentConfig(text: string): StackConfigInput {
+  const document = yaml.load(text) as { config?: Record<string, unknown> };
   const values: Record<string, unknown> = {};
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(document.config ?? {})) {

@@ -14,6 +14,7 @@ import {
 } from '../../components/pod-spec';
 import { expandHome } from '../../components/providers';
 import { cpuMillis, memoryBytes } from '../../stacks/config';
+import { stackDocumentConfig, testSecrets } from './harness';
 
 describe('content-derived image tags (components/content-hash.ts)', () => {
   let context: string;
@@ -160,5 +161,39 @@ describe('pod specs (components/pod-spec.ts) and quantities', () => {
   it('expands ~/ in the docker cert path only', () => {
     assert.equal(expandHome('~/.minikube/certs'), path.join(os.homedir(), '.minikube/certs'));
     assert.equal(expandHome('/etc/certs'), '/etc/certs');
+  });
+});
+
+describe('stack files as the tests read them (test/program/harness.ts)', () => {
+  it('replaces secure leaves by test values, marks their keys secret, and adds the required secrets', () => {
+    const input = stackDocumentConfig(
+      [
+        'config:',
+        '  books-platform:target: aks',
+        '  books-platform:registry:',
+        '    server: registry.example.com',
+        '    password:',
+        '      secure: v1:abc:def',
+        '  books-platform:database:',
+        '    password:',
+        '      secure: v1:ghi:jkl',
+      ].join('\n'),
+    );
+    assert.equal(input.config['books-platform:target'], 'aks');
+    assert.deepEqual(JSON.parse(input.config['books-platform:registry']!), {
+      server: 'registry.example.com',
+      password: 'test-secret-for-books-platform:registry.password-0123456789',
+    });
+    assert.deepEqual(JSON.parse(input.config['books-platform:database']!), {
+      password: 'test-secret-for-books-platform:database.password-0123456789',
+    });
+    assert.deepEqual(JSON.parse(input.config['books-platform:gateway']!), {
+      jwt: { hs256Key: testSecrets['gateway.jwt.hs256Key'] },
+    });
+    assert.deepEqual(input.secretKeys.sort(), [
+      'books-platform:database',
+      'books-platform:gateway',
+      'books-platform:registry',
+    ]);
   });
 });
