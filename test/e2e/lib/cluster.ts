@@ -34,6 +34,11 @@ export async function createCluster(
     ],
     { env: clusterEnv, timeoutMs: 240_000 },
   );
+  // Fake nodes for the scheduler to bind pods to; kwok then marks those pods Running and Ready.
+  await run(join(toolchain.kwok, "kwokctl"), ["--name", name, "scale", "node", "--replicas", "2"], {
+    env: clusterEnv,
+    timeoutMs: 60_000,
+  });
   return { name, kubeconfig, context: `kwok-${name}`, env: clusterEnv };
 }
 

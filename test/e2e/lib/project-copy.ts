@@ -1,7 +1,7 @@
 // A private copy of the project (the real Pulumi.yaml, index.ts, components, stacks and apps) for the suite, so
 // source edits (a books file, a gateway route) never touch the working tree other people use. node_modules are
 // symlinked back, so the copy runs the very same installed SDKs.
-import { existsSync, readdirSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pipe } from "../../../scripts/docker/process";
 import { REPO_ROOT } from "./toolchain";
@@ -10,6 +10,7 @@ import { REPO_ROOT } from "./toolchain";
 const EXCLUDED = [".git", "node_modules", "test", "docs", ".ci"];
 
 export async function copyProject(target: string): Promise<string> {
+  mkdirSync(target, { recursive: true });
   await pipe(
     { cmd: "tar", args: ["-C", REPO_ROOT, "-c", ...EXCLUDED.map((e) => `--exclude=./${e}`), "--exclude=node_modules", "."] },
     { cmd: "tar", args: ["-C", target, "-x"] },
