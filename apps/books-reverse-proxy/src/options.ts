@@ -117,6 +117,13 @@ export interface MetricsOptions {
   readonly syslogPort: number;
 }
 
+export interface AccessLogBufferOptions {
+  /** nginx size: lines are written in batches of up to this (fewer syscalls and wake-ups under load). */
+  readonly size: string;
+  /** A batch is written at the latest after this long. */
+  readonly flushSeconds: number;
+}
+
 export interface PathOptions {
   /** The only writable directory nginx needs: pid file, body/proxy temp files, gatewayd's upstream files. */
   readonly tempDir: string;
@@ -143,6 +150,8 @@ export interface GatewayRenderOptions {
   readonly tls: TlsOptions | null;
   /** null → no per-request syslog line (nginx run without gatewayd). */
   readonly metrics: MetricsOptions | null;
+  /** Buffering of the JSON access log on stdout; null → one write per request. */
+  readonly accessLogBuffer: AccessLogBufferOptions | null;
   readonly paths: PathOptions;
   readonly workerProcesses: number | 'auto';
   readonly workerConnections: number;
@@ -200,6 +209,7 @@ export function defaultGatewayOptions(): GatewayRenderOptions {
     },
     tls: null,
     metrics: { port: 9145, listenAddress: '0.0.0.0', syslogPort: 9514 },
+    accessLogBuffer: { size: '64k', flushSeconds: 1 },
     paths: {
       tempDir: '/tmp',
       njsDir: '/usr/share/books-gateway/njs',

@@ -126,7 +126,7 @@ function httpContext(o: GatewayRenderOptions): string[] {
     `    '"upstream_addr":"$upstream_addr","upstream_status":"$upstream_status",'`,
     `    '"upstream_response_time":"$upstream_response_time","request_id":"$gw_request_id",'`,
     `    '"user":"${user}","client":"$remote_addr","user_agent":"$http_user_agent"}';`,
-    'access_log /dev/stdout gateway_json;',
+    `access_log /dev/stdout gateway_json${o.accessLogBuffer ? ` buffer=${o.accessLogBuffer.size} flush=${o.accessLogBuffer.flushSeconds}s` : ''};`,
     ...metricsLog(o),
     '',
     ...realIp(o),

@@ -66,6 +66,10 @@ export function validateOptions(o: GatewayRenderOptions): void {
     check(isPort(o.metrics.port) && isPort(o.metrics.syslogPort), 'metrics ports must be TCP/UDP ports');
     check(cidr.test(o.metrics.listenAddress), `metrics.listenAddress is not an IP: ${o.metrics.listenAddress}`);
   }
+  if (o.accessLogBuffer) {
+    check(nginxSize.test(o.accessLogBuffer.size), `accessLogBuffer.size is not an nginx size: ${o.accessLogBuffer.size}`);
+    check(Number.isInteger(o.accessLogBuffer.flushSeconds) && o.accessLogBuffer.flushSeconds > 0, 'accessLogBuffer.flushSeconds must be a positive integer');
+  }
   for (const [field, value] of Object.entries(o.paths)) check(absolutePath.test(value), `paths.${field} must be an absolute path: ${value}`);
   check(o.workerProcesses === 'auto' || (Number.isInteger(o.workerProcesses) && o.workerProcesses > 0), 'workerProcesses must be "auto" or > 0');
   check(Number.isInteger(o.workerConnections) && o.workerConnections >= 64, 'workerConnections must be >= 64');

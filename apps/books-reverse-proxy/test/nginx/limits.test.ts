@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { jsonError, send, startFixture, type Fixture, type Reply } from './support';
+import { jsonError, logEntries, send, startFixture, type Fixture, type Reply } from './support';
 
 function expectJsonError(reply: Reply, status: number, error: string): void {
   assert.equal(reply.status, status, reply.body);
@@ -88,9 +88,7 @@ describe('gateway limits and errors (real nginx)', () => {
     assert.ok(elapsed >= 1_000 && elapsed < 4_000, `closed after ${elapsed} ms`);
     // nginx closes a connection whose request head timed out without answering (it has no request to answer).
     assert.equal(response, '');
-    await new Promise((r) => setTimeout(r, 100));
-    const logged = fx.gateway.accessLogLines().map((line) => JSON.parse(line) as { status: number; path: string });
-    assert.ok(logged.some((entry) => entry.status === 408 && entry.path === '/slowloris'), 'a 408 access log line');
+    await logEntries(fx.gateway, (entries) => entries.some((entry) => entry.status === 408 && entry.path === '/slowloris'));
   });
 
   it('body not sent within clientBodySeconds → connection closed, logged as 408, nothing upstream', async () => {
@@ -101,9 +99,7 @@ describe('gateway limits and errors (real nginx)', () => {
     // nginx 1.22 marks a timed-out client connection as failed and closes it without a response.
     assert.equal(response, '');
     assert.equal(fx.backends.web![0]!.requests.length, before);
-    await new Promise((r) => setTimeout(r, 100));
-    const logged = fx.gateway.accessLogLines().map((line) => JSON.parse(line) as { status: number; path: string });
-    assert.ok(logged.some((entry) => entry.status === 408 && entry.path === '/upload'), 'a 408 access log line');
+    await logEntries(fx.gateway, (entries) => entries.some((entry) => entry.status === 408 && entry.path === '/upload'));
   });
 
   it('upstream slower than upstreamReadSeconds → 504 JSON', async () => {

@@ -10,7 +10,7 @@ import { routes } from '../../src/routes';
 import { mintToken } from '../../src/token';
 import { writeTestKeys } from '../keys';
 import { startTestDns, type TestDns } from './dns-server';
-import { jsonError, send, startBackend, startFixture, tempDir, type Backend, type Fixture } from './support';
+import { jsonError, logEntries, send, startBackend, startFixture, tempDir, type Backend, type Fixture } from './support';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backendOf = (reply: { body: string }) => (JSON.parse(reply.body) as { backend: string }).backend;
@@ -70,7 +70,9 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       const pid = masterPid();
       dns.records.set(booksHost, ['127.0.0.1']);
       await waitFor(async () => (await send(`${gateway.url}/books`)).status === 200, 5_000, () => 'books never became reachable');
-      assert.equal(backendOf(await send(`${gateway.url}/books`)), 'books-a');
+      // During a reload the old worker may still take a connection or two with the old config; then it is gone.
+      await sleep(500);
+      for (let i = 0; i < 5; i++) assert.equal(backendOf(await send(`${gateway.url}/books`)), 'books-a');
       assert.equal(masterPid(), pid, 'same nginx master');
     });
 
@@ -147,10 +149,8 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
     it('GETs never fail while a replica is down: retried on the next one', async () => {
       const replies = await Promise.all(Array.from({ length: 60 }, () => send(`${fx.gateway.url}/books`)));
       assert.deepEqual(replies.filter((r) => r.status !== 200).map((r) => r.status), []);
-      await sleep(100);
-      const retried = fx.gateway.accessLogLines()
-        .map((line) => JSON.parse(line) as { upstream_addr: string; status: number })
-        .filter((entry) => entry.upstream_addr.includes(', '));
+      const entries = await logEntries(fx.gateway, (all) => all.filter((entry) => entry.path === '/books').length >= 60);
+      const retried = entries.filter((entry) => entry.upstream_addr.includes(', '));
       assert.ok(retried.length >= 10, `requests that were retried: ${retried.length}`);
       assert.ok(retried.every((entry) => entry.status === 200));
     });

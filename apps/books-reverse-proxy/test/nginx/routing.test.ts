@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mintToken } from '../../src/token';
-import { allRequests, jsonError, send, startFixture, type Fixture } from './support';
+import { allRequests, jsonError, logEntries, send, startFixture, type Fixture } from './support';
 
 describe('gateway routing (real nginx)', () => {
   let fx: Fixture;
@@ -169,7 +169,7 @@ describe('gateway routing (real nginx)', () => {
   // Mocha runs a suite's own tests before its nested suites: this one must come after all the traffic above.
   describe('access log', () => it('every access log line is JSON with the documented fields', async () => {
     await send(`${fx.gateway.url}/books?secret=no`, { headers: { 'User-Agent': 'ua "quoted" \\ test' } });
-    await new Promise((r) => setTimeout(r, 100));
+    await logEntries(fx.gateway, (entries) => entries.at(-1)?.user_agent === 'ua "quoted" \\ test');
     const lines = fx.gateway.accessLogLines();
     assert.ok(lines.length > 20);
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);

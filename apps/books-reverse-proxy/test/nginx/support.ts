@@ -7,7 +7,7 @@ import { request as httpRequest, createServer, type IncomingHttpHeaders, type Se
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localGatewayOptions, startLocalGateway, type LocalGateway } from '../../src/local';
+import { localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import type { GatewayRenderOptions } from '../../src/options';
 import { writeTestKeys, type TestKeys } from '../keys';
 
@@ -188,6 +188,21 @@ export async function startFixture(label: string, options: FixtureOptions = {}):
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface LogEntry {
+  readonly [field: string]: unknown;
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly upstream_addr: string;
+}
+
+/** The gateway's access log as parsed JSON, once `ready` holds (lines are buffered up to flushSeconds). */
+export async function logEntries(gateway: LocalGateway, ready: (entries: LogEntry[]) => boolean): Promise<LogEntry[]> {
+  const parse = () => gateway.accessLogLines().map((line) => JSON.parse(line) as LogEntry);
+  await waitFor(async () => ready(parse()), 5_000, () => `expected access log lines never came:\n${gateway.accessLogLines().join('\n')}`);
+  return parse();
 }
 
 /** Every request any backend of the fixture received. */

@@ -186,7 +186,8 @@ describe('renderNginxConf', () => {
 
     it('logs JSON to stdout and, with metrics, a syslog line to gatewayd', () => {
       assert.ok(render().includes('log_format gateway_json escape=json'));
-      assert.ok(render().includes('access_log /dev/stdout gateway_json;'));
+      assert.ok(render().includes('access_log /dev/stdout gateway_json buffer=64k flush=1s;'));
+      assert.ok(render({ accessLogBuffer: null }).includes('access_log /dev/stdout gateway_json;'));
       assert.ok(render().includes('access_log syslog:server=127.0.0.1:9514,'));
       assert.ok(!renderNginxConf(renderCases[4]!.options).includes('syslog:'));
     });
@@ -218,6 +219,7 @@ describe('renderNginxConf', () => {
       ['bad body size', { limits: { ...defaults.limits, maxBodySize: '1 m' } }, /maxBodySize/],
       ['bad CIDR', { trustedProxies: ['10.0.0.0/8; allow all'] }, /trustedProxies/],
       ['TLS on the plain port', { tls: { port: 8080, certificateFile: '/c', keyFile: '/k', redirectPort: 443 } }, /tls.port/],
+      ['bad log buffer', { accessLogBuffer: { size: 'big', flushSeconds: 1 } }, /accessLogBuffer.size/],
       ['zero tries', { upstream: { ...defaults.upstream, retryTries: 0 } }, /retryTries/],
     ];
     for (const [name, overrides, message] of bad) {
