@@ -45,7 +45,8 @@ export async function buildAll(
     if (!stale) continue;
     const started = Date.now();
     log(`building ${step.name}: ${step.command} ${step.args.join(' ')}`);
-    await run(step.command, step.args, join(repo, step.cwd), step.name);
+    // Serialized across processes (two platforms starting in one checkout): a build never writes over another.
+    await run('flock', [join(stampDir, 'build.lock'), step.command, ...step.args], join(repo, step.cwd), step.name);
     const stillMissing = step.outputs.filter((output) => newestMtime(join(repo, output)) === 0);
     if (stillMissing.length > 0) throw new Error(`${step.name} built but ${stillMissing.join(', ')} is missing`);
     writeFileSync(stamp, `${new Date().toISOString()}\n`);
