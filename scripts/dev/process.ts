@@ -169,9 +169,10 @@ function groupAlive(pgid: number): boolean {
 }
 
 /**
- * The last line of defence against leftovers: a detached shell that polls this Node process and, once it is gone
- * without having stopped its children (SIGKILL, a crash, a CI timeout), kills every process group still listed in
- * the groups file (SIGTERM, then SIGKILL after 5 s). Started with the first child; one per Node process.
+ * The last line of defence against leftovers: a detached bash (not sh: dash's kill takes no `--` before a group id)
+ * that polls this Node process and, once it is gone without having stopped its children (SIGKILL, a crash, a CI
+ * timeout), sends SIGTERM to every process group still listed in the groups file and SIGKILL to any still alive 5 s
+ * later. Started with the first child; one per Node process.
  */
 class OrphanWatchdog {
   private readonly groups = new Set<number>();
@@ -198,10 +199,14 @@ class OrphanWatchdog {
       'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
       'groups=$(cat "$2" 2>/dev/null); rm -f "$2"',
       '[ -n "$groups" ] || exit 0',
-      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done; sleep 5',
+      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+      'for _ in $(seq 50); do',
+      '  alive=; for g in $groups; do kill -0 -- "-$g" 2>/dev/null && alive=1; done',
+      '  [ -n "$alive" ] || exit 0; sleep 0.1',
+      'done',
       'for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
     ].join('\n');
-    spawn('sh', ['-c', script, 'books-platform-watchdog', String(process.pid), this.file], {
+    spawn('bash', ['-c', script, 'books-platform-watchdog', String(process.pid), this.file], {
       detached: true,
       stdio: 'ignore',
     }).unref();
