@@ -61,7 +61,7 @@ function latencyChart(closed: GatewayNumbers | undefined, paced: ConstantRateNum
     }
   }
   return renderBarChart({
-    title: 'Latency by path: closed loop (node backend), constant rate (static backend; books + PostgreSQL); log scale',
+    title: 'GET latency by path (ms, log scale)',
     unit: 'milliseconds',
     logarithmic: true,
     groups,

@@ -84,6 +84,10 @@ export function renderBenchmarksMarkdown(
     ...(failures.length > 0 ? ['Sections that failed to run:', '', ...failures.map((f) => `- ${f}`), ''] : []),
     '![Gateway latency: direct vs bare nginx vs gateway](bench/latency.svg)',
     '',
+    '_Chart: p50 and p99 per path. `c=1`/`c=32`: closed loop, node:http backend (gateway section); `static`: constant ' +
+      'rate at half the gateway’s maximum with a static nginx backend; `e2e`: the same through the platform to books ' +
+      'and PostgreSQL (constant-rate section)._',
+    '',
   ];
   for (const section of sections) {
     parts.push(`## ${section.title}`, '', section.method, '');

@@ -57,7 +57,11 @@ export async function gatewaySection(): Promise<SectionResult> {
   const numbers = {} as GatewayNumbers;
   for (const backend of BACKENDS) {
     numbers[backend] = (
-      await runWorkspaceBench<GatewayBenchReport>('apps/books-reverse-proxy', ['--backend', backend], '--out')
+      await runWorkspaceBench<GatewayBenchReport>(
+        'apps/books-reverse-proxy',
+        ['--backend', backend, '--rounds', '5'],
+        '--out',
+      )
     ).report;
   }
   const rows = BACKENDS.flatMap((backend) =>

@@ -12,6 +12,10 @@ export interface HostileCase {
   payload: Buffer;
   /** The exact status when one answer is clearly right; otherwise any 4xx passes. */
   status?: number;
+  /**
+   * HTTP/0.9 has no status line, so no 4xx can be sent: closing without a single byte is the right answer there.
+   */
+  closeWithoutAnswer?: boolean;
 }
 
 interface RequestParts {
@@ -99,7 +103,10 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     rawGateway('garbage request line', 'HELLO\r\n\r\n', 400),
     rawGateway('lowercase method', 'get /books HTTP/1.1\r\nHost: {host}\r\n\r\n', 400),
     // Without a version nginx takes it for HTTP/0.9 (no status line in the answer): it must not serve it.
-    rawGateway('request line without version (HTTP/0.9)', 'GET /books\r\nHost: {host}\r\n\r\n'),
+    {
+      ...rawGateway('request line without version (HTTP/0.9)', 'GET /books\r\nHost: {host}\r\n\r\n'),
+      closeWithoutAnswer: true,
+    },
     rawGateway('HTTP/1.1 without Host', 'GET /books HTTP/1.1\r\nConnection: close\r\n\r\n', 400),
     rawGateway(
       'two Host headers',
