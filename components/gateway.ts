@@ -35,6 +35,7 @@ export function gatewayRenderOptions(namespace: string, gateway: GatewayConfig):
     ...defaults,
     listenPort: gatewayPorts.http,
     backends: defaults.backends.kind === 'dns' ? { ...defaults.backends, namespace } : defaults.backends,
+    trustedProxies: gateway.trustedProxies ?? [],
     jwt: { ...defaults.jwt, issuer: gateway.jwt.issuer, audience: gateway.jwt.audience, algorithms },
     limits: {
       ...defaults.limits,

@@ -61,6 +61,12 @@ export interface GatewayConfig {
   publicHost: string | undefined;
   tlsSecret: string | undefined;
   monitoringNamespace: string | undefined;
+  /**
+   * CIDRs whose X-Forwarded-For names the client (empty: the peer address is the client). The
+   * resolver always sets it; optional only because test/images/platform.ts builds a GatewayConfig
+   * by hand without it.
+   */
+  trustedProxies?: readonly string[];
   rateLimit: { requestsPerSecond: number; burst: number };
   jwt: { hs256Key: string | undefined; rs256PublicKey: string | undefined; issuer: string; audience: string };
 }
@@ -118,7 +124,7 @@ export type ParseResult = { ok: true; config: StackConfig } | { ok: false; error
  */
 export function parseStackConfig(raw: Readonly<Record<string, string>>, options: ParseOptions = {}): ParseResult {
   const project = options.project ?? defaultProject;
-  const keyOf = (path: readonly PropertyKey[]) => `${project}:${path.map(String).join('.')}`;
+  const keyOf = (path: readonly PropertyKey[]) => `${project}:${configPath(path)}`;
   const decoded = decodeProjectConfig(raw, project);
   const shape = stackConfigSchema.safeParse(decoded);
   if (!shape.success) {
@@ -136,6 +142,13 @@ export function requireStackConfig(raw: Readonly<Record<string, string>>, option
   const result = parseStackConfig(raw, options);
   if (!result.ok) throw result.error;
   return result.config;
+}
+
+/** A schema path as `pulumi config set --path` spells it: `gateway.trustedProxies[1]`. */
+function configPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index > 0 ? '.' : ''}${String(key)}`))
+    .join('');
 }
 
 function decodeProjectConfig(raw: Readonly<Record<string, string>>, project: string): Record<string, unknown> {
@@ -349,6 +362,7 @@ function resolveGateway(
     publicHost: gateway.publicHost ?? (serviceType === 'NodePort' ? defaults.publicHost : undefined),
     tlsSecret: gateway.tlsSecret,
     monitoringNamespace: gateway.monitoringNamespace,
+    trustedProxies: gateway.trustedProxies ?? [],
     rateLimit: {
       requestsPerSecond: gateway.rateLimit?.requestsPerSecond ?? sharedDefaults.rateLimit.requestsPerSecond,
       burst: gateway.rateLimit?.burst ?? sharedDefaults.rateLimit.burst,

@@ -52,6 +52,23 @@ const pinnedImage = z
   )
   .refine((ref) => !/:latest$/.test(ref), 'the tag `latest` is not allowed: pin a version');
 
+/**
+ * A network whose X-Forwarded-For the gateway believes (nginx `set_real_ip_from`): IPv4 or IPv6 in
+ * CIDR notation. The renderer takes IPv6 in hex groups only, so the dotted IPv4-in-IPv6 form is
+ * refused here rather than failing at render time; a /0 would let every client pick its own
+ * address, and with it its rate-limit bucket.
+ */
+const cidrHint = 'expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8 or fd00::/8 (one address: /32 or /128)';
+const trustedProxy = z
+  .union([z.cidrv4(), z.cidrv6()], { error: (issue) => `${JSON.stringify(issue.input)} is not a CIDR; ${cidrHint}` })
+  .refine((cidr) => !(cidr.includes(':') && cidr.includes('.')), {
+    error: (issue) => `${JSON.stringify(issue.input)}: write IPv6 in hex groups (e.g. ::ffff:a00:0/104)`,
+  })
+  .refine((cidr) => !cidr.endsWith('/0'), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} trusts every address: any client could set its own address (and rate-limit bucket) through X-Forwarded-For`,
+  });
+
 const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'expected a CPU quantity such as 250m or 1');
 const memoryQuantity = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'expected a memory quantity such as 128Mi or 1Gi');
 
@@ -132,6 +149,14 @@ export const stackConfigSchema = z.strictObject({
         .optional(),
       tlsSecret: dnsName.optional(),
       monitoringNamespace: dnsLabel.optional(),
+      trustedProxies: z
+        .array(trustedProxy, {
+          error: (issue) =>
+            issue.code === 'invalid_type'
+              ? "expected a list of CIDRs: `pulumi config set --path 'gateway.trustedProxies[0]' 10.0.0.0/8`"
+              : undefined,
+        })
+        .optional(),
       rateLimit: z
         .strictObject({
           requestsPerSecond: integer(1, 100000).optional(),

@@ -72,6 +72,22 @@ describe('stack config: valid stack files', () => {
     });
   });
 
+  it('takes trusted proxy CIDRs (IPv4 and IPv6) for the gateway; none by default', () => {
+    const plain = parse(stackFileConfig('aks'));
+    assert.ok(plain.ok);
+    assert.deepEqual(plain.config.gateway.trustedProxies, []);
+    const input = stackFileConfig('aks');
+    setPath(input, 'gateway.trustedProxies', ['10.224.0.0/16', '192.0.2.7/32', 'fd00:10::/64', '2001:db8::1/128']);
+    const result = parse(input);
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.deepEqual(result.config.gateway.trustedProxies, [
+      '10.224.0.0/16',
+      '192.0.2.7/32',
+      'fd00:10::/64',
+      '2001:db8::1/128',
+    ]);
+  });
+
   it('takes an external database URL instead of the in-cluster PostgreSQL', () => {
     const input = stackFileConfig('aks');
     setPath(input, 'database', { url: 'postgres://books:pw@db.example:5432/books?sslmode=require' }, { secret: true });
@@ -377,6 +393,48 @@ const invalidCases: InvalidCase[] = [
     change: (i) => setPath(i, 'gateway.tlsSecret', 'My_TLS'),
     key: 'gateway.tlsSecret',
     says: /object name/,
+  },
+  {
+    title: 'a trusted proxy given as an address without prefix length',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', ['10.0.0.0/8', '10.1.2.3']),
+    key: 'gateway.trustedProxies[1]',
+    says: /"10\.1\.2\.3" is not a CIDR; expected an IPv4 or IPv6 CIDR such as 10\.0\.0\.0\/8 or fd00::\/8/,
+  },
+  {
+    title: 'a trusted proxy with an IPv4 prefix above 32',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', ['10.0.0.0/33']),
+    key: 'gateway.trustedProxies[0]',
+    says: /is not a CIDR/,
+  },
+  {
+    title: 'a trusted proxy that is a host name',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', ['lb.example.com/32']),
+    key: 'gateway.trustedProxies[0]',
+    says: /is not a CIDR/,
+  },
+  {
+    title: 'a trusted proxy in dotted IPv4-in-IPv6 form, which the gateway cannot take',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', ['::ffff:10.0.0.0/104']),
+    key: 'gateway.trustedProxies[0]',
+    says: /hex groups/,
+  },
+  {
+    title: 'trusting every IPv6 address (::/0)',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', ['::/0']),
+    key: 'gateway.trustedProxies[0]',
+    says: /any client could set its own address/,
+  },
+  {
+    title: 'trusted proxies given as one string instead of a list',
+    stack: 'aks',
+    change: (i) => setPath(i, 'gateway.trustedProxies', '10.0.0.0/8'),
+    key: 'gateway.trustedProxies',
+    says: /expected a list of CIDRs: `pulumi config set --path 'gateway\.trustedProxies\[0\]'/,
   },
   {
     title: 'a section given as a plain value',

@@ -1,5 +1,6 @@
 /** Stack files plus one change each, under mocks: the variants a user switches on with one key. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { CapturedResource, ProgramRun, runProgram, setPath, stackFileConfig } from './harness';
 
 function find(run: ProgramRun, type: string, name: string): CapturedResource | undefined {
@@ -26,6 +27,27 @@ describe('variants of a stack', () => {
     const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!.inputs.data['nginx.conf'];
     assert.match(conf, /\/etc\/gateway\/tls\/tls\.crt/);
     assert.equal(run.outputs.gatewayUrl, 'https://20.1.2.3');
+  });
+
+  it('trusted proxies on eks: the ConfigMap takes the client address from X-Forwarded-For of those ranges only', async () => {
+    const input = stackFileConfig('eks');
+    setPath(input, 'gateway.trustedProxies', ['10.0.0.0/16', 'fd00:10::/64']);
+    const run = await runProgram(input, { stack: 'eks' });
+    const configMap = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!;
+    const conf: string = configMap.inputs.data['nginx.conf'];
+    assert.deepEqual(
+      conf.match(/^\s*set_real_ip_from .*$/gm)?.map((line) => line.trim()),
+      ['set_real_ip_from 10.0.0.0/16;', 'set_real_ip_from fd00:10::/64;'],
+    );
+    assert.match(conf, /^\s*real_ip_header X-Forwarded-For;$/m);
+    assert.match(conf, /^\s*real_ip_recursive on;$/m);
+    const annotations = find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.template.metadata
+      .annotations;
+    assert.equal(
+      annotations['books-platform/config-checksum'],
+      createHash('sha256').update(conf).digest('hex'),
+      'the pods roll when the trusted ranges change',
+    );
   });
 
   it('an external database: no PostgreSQL, books gets DATABASE_URL from the Secret', async () => {
