@@ -12,21 +12,28 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 )
 
 var latencyBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // Only these become label values; anything else is folded so clients cannot create unbounded series.
-var knownMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+var knownMethods = map[string]string{"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH", "DELETE": "DELETE", "OPTIONS": "OPTIONS"}
 
 type requestKey struct{ route, method, class string }
 
 type histogram struct {
+	name   string   // the route, kept as a string for the request counters' keys
 	counts []uint64 // per bucket (not cumulative)
 	sum    float64
 	count  uint64
+}
+
+func (h *histogram) route(field []byte) string {
+	if h.name == "" {
+		h.name = string(field)
+	}
+	return h.name
 }
 
 type metrics struct {
@@ -66,36 +73,38 @@ func (m *metrics) reloaded() {
 	m.mu.Unlock()
 }
 
-// observe parses one syslog datagram: "<190>Nov 26 09:00:00 gateway: books GET 200 0.003".
+// observe parses one syslog datagram: "<190>Nov 26 09:00:00 gateway: books GET 200 0.003". It runs once per
+// request, so it works on the bytes without allocating (strings are only made for new series).
 func (m *metrics) observe(datagram []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	i := bytes.Index(datagram, []byte("gateway: "))
+	i := bytes.Index(datagram, syslogTag)
 	if i < 0 {
 		m.invalidLines++
 		return
 	}
-	fields := strings.Fields(string(datagram[i+len("gateway: "):]))
-	if len(fields) != 4 || !validRoute(fields[0]) {
+	var fields [4][]byte
+	n := splitFields(datagram[i+len(syslogTag):], fields[:])
+	if n != len(fields) || !validRoute(fields[0]) {
 		m.invalidLines++
 		return
 	}
-	status, err1 := strconv.Atoi(fields[2])
-	seconds, err2 := strconv.ParseFloat(fields[3], 64)
-	if err1 != nil || err2 != nil || status < 100 || status > 599 {
+	status, ok := parseStatus(fields[2])
+	seconds, err := strconv.ParseFloat(string(fields[3]), 64) // no allocation: the compiler elides this conversion
+	if !ok || err != nil {
 		m.invalidLines++
 		return
 	}
-	route, method := fields[0], fields[1]
-	if !knownMethods[method] {
-		method = "OTHER"
+	method := "OTHER"
+	if known, found := knownMethods[string(fields[1])]; found {
+		method = known
 	}
-	m.requests[requestKey{route, method, strconv.Itoa(status/100) + "xx"}]++
-	h := m.latency[route]
+	h := m.latency[string(fields[0])]
 	if h == nil {
 		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.latency[route] = h
+		m.latency[string(fields[0])] = h
 	}
+	m.requests[requestKey{h.route(fields[0]), method, statusClasses[status/100]}]++
 	for b, bound := range latencyBuckets {
 		if seconds <= bound {
 			h.counts[b]++
@@ -106,8 +115,50 @@ func (m *metrics) observe(datagram []byte) {
 	h.count++
 }
 
-func validRoute(route string) bool {
-	if route == "" || len(route) > 32 {
+var (
+	syslogTag     = []byte("gateway: ")
+	statusClasses = [6]string{"", "1xx", "2xx", "3xx", "4xx", "5xx"}
+)
+
+// splitFields fills fields with the space-separated words of line; it returns how many words there are (more than
+// len(fields) means too many).
+func splitFields(line []byte, fields [][]byte) int {
+	n := 0
+	for start := 0; start < len(line); {
+		for start < len(line) && (line[start] == ' ' || line[start] == '\n') {
+			start++
+		}
+		end := start
+		for end < len(line) && line[end] != ' ' && line[end] != '\n' {
+			end++
+		}
+		if end > start {
+			if n < len(fields) {
+				fields[n] = line[start:end]
+			}
+			n++
+		}
+		start = end
+	}
+	return n
+}
+
+func parseStatus(field []byte) (int, bool) {
+	if len(field) != 3 {
+		return 0, false
+	}
+	status := 0
+	for _, c := range field {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		status = status*10 + int(c-'0')
+	}
+	return status, status >= 100 && status <= 599
+}
+
+func validRoute(route []byte) bool {
+	if len(route) == 0 || len(route) > 32 {
 		return false
 	}
 	for _, c := range route {
