@@ -69,12 +69,16 @@ export async function localGatewayOptions(setup: LocalGatewaySetup): Promise<Gat
   };
 }
 
+/** Go for building/testing gatewayd locally: $GO, /usr/local/go/bin/go, or `go` on PATH. */
+export function goBinary(): string {
+  return process.env.GO ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');
+}
+
 /** Builds gatewayd (Go, stdlib only) into dir; returns the binary's path. */
 export async function buildGatewayd(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const output = join(dir, 'gatewayd');
-  const go = process.env.GO ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');
-  await execFileAsync(go, ['build', '-o', output, '.'], { cwd: join(appDir, 'supervisor') });
+  await execFileAsync(goBinary(), ['build', '-o', output, '.'], { cwd: join(appDir, 'supervisor') });
   return output;
 }
 
