@@ -6,6 +6,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { buildAll, type BuildMode } from './build';
 import { Gateway, assertGatewayPrerequisites, type GatewayCustomizer } from './gateway';
 import { ensureJwtKeys } from './keys';
@@ -206,7 +207,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       port: ports.gateway,
       metricsPort: ports.metrics,
       metricsSyslogPort: ports.metricsSyslog,
-      backends: { books: books.map((r) => `127.0.0.1:${r.port}`), web: booksReact.map((r) => `127.0.0.1:${r.port}`) },
+      backends: backendAddresses([...books, ...booksReact]),
       jwt,
       customize: options.customizeGateway,
     });
@@ -245,6 +246,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+/** Each route of the table → the local replicas of its backend Service, as `127.0.0.1:<port>`. */
+function backendAddresses(replicas: readonly Replica[]): Record<string, string[]> {
+  return Object.fromEntries(
+    routes.map((route) => {
+      const serving = replicas.filter((replica) => replica.service === route.backend.service);
+      if (serving.length === 0) {
+        throw new Error(
+          `route ${route.name} goes to ${route.backend.service}, which has no local replicas (scripts/dev/services.ts)`,
+        );
+      }
+      return [route.name, serving.map((replica) => `127.0.0.1:${replica.port}`)];
+    }),
+  );
 }
 
 async function resolvePorts(options: PlatformOptions): Promise<PlatformPorts> {

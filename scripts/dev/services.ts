@@ -22,6 +22,8 @@ export interface ReplicaContext {
 export interface ServiceKindSpec {
   /** Replica names are `<name>-<n>`. */
   name: string;
+  /** The Kubernetes Service the route table points at (docs/contracts.md); its routes go to these replicas. */
+  service: string;
   /** Relative to the repository. */
   cwd: string;
   command: string;
@@ -34,6 +36,7 @@ export interface ServiceKindSpec {
 export const serviceKinds = {
   books: {
     name: 'books',
+    service: 'books-service',
     cwd: 'apps/books',
     command: NODE,
     args: ['dist/server.js'],
@@ -49,6 +52,7 @@ export const serviceKinds = {
   },
   booksReact: {
     name: 'books-react',
+    service: 'books-react-service',
     cwd: 'apps/books-react',
     command: join(REPO_ROOT, WEB_SERVER_BINARY),
     args: ['-root', join(REPO_ROOT, 'apps/books-react/dist')],
@@ -105,6 +109,8 @@ export const buildSteps: readonly BuildStep[] = [
 /** One replica: a managed process plus the handle operations the drills use. */
 export class Replica {
   readonly name: string;
+  /** The Kubernetes Service this replica stands in for (the route table's backend). */
+  readonly service: string;
   readonly url: string;
   private readonly process: ManagedProcess;
 
@@ -116,6 +122,7 @@ export class Replica {
     context: ReplicaContext,
   ) {
     this.name = `${kind.name}-${ordinal}`;
+    this.service = kind.service;
     this.url = `http://127.0.0.1:${port}`;
     const readyUrl = `${this.url}${kind.readyPath}`;
     this.process = new ManagedProcess({
