@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { AppImage } from './components/app-image';
 import { Database } from './components/database';
+import { preStopSleepSeconds, shutdownSeconds } from './components/drain';
 import { Gateway } from './components/gateway';
 import { NetworkPolicies } from './components/network-policies';
 import { PlatformNamespace } from './components/namespace';
@@ -65,8 +66,10 @@ const books = new WebService(
       { name: 'HOST', value: '0.0.0.0' },
       { name: 'LOG_LEVEL', value: config.books.logLevel },
       { name: 'BOOKS_LOAD_SAMPLE', value: String(config.books.loadSampleData) },
+      { name: 'SHUTDOWN_TIMEOUT_MS', value: String(shutdownSeconds.books * 1000) },
       ...database.clientEnv,
     ],
+    drain: { preStopSleepSeconds: preStopSleepSeconds.books, shutdownSeconds: shutdownSeconds.books },
     service: { name: booksBackend.service, type: 'ClusterIP', port: booksBackend.port, targetPort: 'http' },
   },
   { ...withinNamespace, dependsOn: [namespace, database] },
@@ -87,6 +90,7 @@ const booksReact = new WebService(
     livenessPath: '/healthz',
     readinessPath: '/healthz',
     env: [{ name: 'PORT', value: String(webBackend.port) }],
+    drain: { preStopSleepSeconds: preStopSleepSeconds.booksReact, shutdownSeconds: shutdownSeconds.booksReact },
     service: { name: webBackend.service, type: 'ClusterIP', port: webBackend.port, targetPort: 'http' },
   },
   withinNamespace,

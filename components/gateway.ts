@@ -8,6 +8,7 @@ import {
 import { renderNginxConf } from '../apps/books-reverse-proxy/src/render';
 import type { GatewayConfig } from '../stacks/config';
 import type { ContainerSize } from '../stacks/targets';
+import { preStopSleepSeconds } from './drain';
 import { gatewayUrl } from './gateway-url';
 import { contentChecksum, selectorLabels, workloadLabels } from './pod-spec';
 import { WebService } from './web-service';
@@ -142,6 +143,11 @@ export class Gateway extends pulumi.ComponentResource {
         volumes,
         volumeMounts,
         podAnnotations: { 'books-platform/config-checksum': contentChecksum(this.nginxConf) },
+        // gatewayd turns SIGTERM into nginx's graceful stop, bounded by worker_shutdown_timeout.
+        drain: {
+          preStopSleepSeconds: preStopSleepSeconds.gateway,
+          shutdownSeconds: options.workerShutdownTimeoutSeconds,
+        },
         service: {
           name: gatewayNames.service,
           type: gateway.serviceType,

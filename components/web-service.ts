@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { ContainerSize, GatewayServiceType } from '../stacks/targets';
+import { gracefulStop, type Drain } from './drain';
 import {
   appUid,
   containerResources,
@@ -35,6 +36,8 @@ export interface WebServiceArgs {
   volumes?: Input<k8s.types.input.core.v1.Volume>[];
   volumeMounts?: Input<k8s.types.input.core.v1.VolumeMount>[];
   podAnnotations?: Input<Record<string, Input<string>>>;
+  /** preStop sleep and drain deadline: the pod's graceful stop (components/drain.ts). */
+  drain: Drain;
   service: {
     name: string;
     type: GatewayServiceType;
@@ -51,7 +54,7 @@ export interface WebServiceArgs {
 
 /**
  * One stateless HTTP workload: Deployment (restricted PSS, probes, resources, zero-downtime rolling
- * updates, spread over nodes), its Service under a fixed name, and a PodDisruptionBudget.
+ * updates, graceful stop, spread over nodes), its Service under a fixed name, and a PodDisruptionBudget.
  */
 export class WebService extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
@@ -70,6 +73,7 @@ export class WebService extends pulumi.ComponentResource {
       timeoutSeconds: 2,
       failureThreshold,
     });
+    const stop = gracefulStop(args.drain);
 
     this.deployment = new k8s.apps.v1.Deployment(
       name,
@@ -86,6 +90,7 @@ export class WebService extends pulumi.ComponentResource {
               imagePullSecrets: args.imagePullSecret === undefined ? undefined : [{ name: args.imagePullSecret }],
               securityContext: restrictedPodSecurityContext(appUid),
               topologySpreadConstraints: spreadOverNodes(args.name),
+              terminationGracePeriodSeconds: stop.terminationGracePeriodSeconds,
               containers: [
                 {
                   name: args.name,
@@ -100,6 +105,7 @@ export class WebService extends pulumi.ComponentResource {
                   startupProbe: probe(args.livenessPath, 2, 30),
                   livenessProbe: probe(args.livenessPath, 10, 3),
                   readinessProbe: probe(args.readinessPath, 5, 2),
+                  lifecycle: stop.lifecycle,
                   resources: containerResources(args.size),
                   securityContext: restrictedContainerSecurityContext(appUid),
                   volumeMounts: args.volumeMounts,

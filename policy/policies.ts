@@ -90,6 +90,33 @@ const containerSecurityContext: Validation = ({ type, props }, report) => {
   }
 };
 
+/** The grace period Kubernetes gives a pod that does not set one. */
+const defaultGracePeriodSeconds = 30;
+
+/**
+ * Endpoint removal races SIGTERM, and the platform's apps stop accepting connections at SIGTERM: a
+ * Deployment's containers wait in a preStop hook first, and a preStop sleep must end well within the
+ * grace period (counted from the start of preStop), else SIGKILL comes before any graceful stop.
+ */
+const deploymentsDrain: Validation = ({ type, props }, report) => {
+  if (type !== 'kubernetes:apps/v1:Deployment') return;
+  const spec = props.spec?.template?.spec;
+  const grace: number = spec?.terminationGracePeriodSeconds ?? defaultGracePeriodSeconds;
+  for (const container of (spec?.containers ?? []) as Props[]) {
+    const preStop = container.lifecycle?.preStop;
+    if (!preStop) {
+      report(`container ${container.name} has no preStop hook: it is sent SIGTERM while still receiving traffic.`);
+      continue;
+    }
+    const sleep = preStop.sleep?.seconds;
+    if (typeof sleep === 'number' && sleep >= grace) {
+      report(
+        `container ${container.name} sleeps ${sleep} s in preStop, not less than the pod's grace period of ${grace} s: it is killed without a graceful stop.`,
+      );
+    }
+  }
+};
+
 /** True when an image reference names a tag other than `latest`, or a digest. */
 export function isPinnedImage(image: string): boolean {
   if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
@@ -216,6 +243,12 @@ export const resourcePolicies: (ResourceValidationPolicy & { validateResource: V
     description:
       'Every container runs as non-root with a read-only root filesystem, no privilege escalation and ALL capabilities dropped.',
     validateResource: containerSecurityContext,
+  },
+  {
+    name: 'deployments-drain-gracefully',
+    description:
+      "Every Deployment's containers have a preStop hook, and a preStop sleep ends within the pod's grace period.",
+    validateResource: deploymentsDrain,
   },
   {
     name: 'images-are-pinned',

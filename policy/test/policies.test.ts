@@ -95,6 +95,34 @@ describe('policy containers-are-restricted', () => {
   });
 });
 
+describe('policy deployments-drain-gracefully', () => {
+  const draining = (seconds: number, terminationGracePeriodSeconds?: number) => {
+    const resource = deployment({ ...goodContainer, lifecycle: { preStop: { sleep: { seconds } } } });
+    Object.assign(resource.props.spec.template.spec, { terminationGracePeriodSeconds });
+    return resource;
+  };
+  it('passes a preStop sleep within the grace period (given, or the default 30 s), and any other preStop hook', () => {
+    assert.deepEqual(violations('deployments-drain-gracefully', draining(5, 30)), []);
+    assert.deepEqual(violations('deployments-drain-gracefully', draining(20)), []);
+    const exec = deployment({ ...goodContainer, lifecycle: { preStop: { exec: { command: ['/app', '-drain'] } } } });
+    assert.deepEqual(violations('deployments-drain-gracefully', exec), []);
+  });
+  it('fails a container without preStop hook, and a sleep that outlasts the grace period', () => {
+    assert.deepEqual(violations('deployments-drain-gracefully', deployment(goodContainer)), [
+      'container app has no preStop hook: it is sent SIGTERM while still receiving traffic.',
+    ]);
+    assert.deepEqual(violations('deployments-drain-gracefully', draining(30, 30)), [
+      "container app sleeps 30 s in preStop, not less than the pod's grace period of 30 s: it is killed without a graceful stop.",
+    ]);
+    assert.equal(violations('deployments-drain-gracefully', draining(45)).length, 1, 'against the default 30 s');
+  });
+  it('leaves StatefulSets alone (the database stops on its own terms)', () => {
+    const resource = deployment(goodContainer);
+    resource.type = 'kubernetes:apps/v1:StatefulSet';
+    assert.deepEqual(violations('deployments-drain-gracefully', resource), []);
+  });
+});
+
 describe('policy images-are-pinned', () => {
   it('passes tags and digests', () => {
     for (const image of [

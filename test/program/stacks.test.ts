@@ -229,6 +229,40 @@ for (const expected of expectations) {
       }
     });
 
+    it("drains every Deployment: a preStop sleep before SIGTERM, a grace period covering it and the app's deadline", () => {
+      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config').inputs.data['nginx.conf'];
+      const books = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0];
+      const timeout = books.env.find((variable: { name: string }) => variable.name === 'SHUTDOWN_TIMEOUT_MS');
+      // Each app's drain deadline as the deployed artefacts state it (books-react's is fixed in its server).
+      const deadlines: Record<string, number> = {
+        books: Number(timeout?.value) / 1000,
+        'books-react': 10,
+        'books-gateway': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
+      };
+      const expectedStops: Record<string, { sleep: number; grace: number }> = {
+        books: { sleep: 5, grace: 30 },
+        'books-react': { sleep: 5, grace: 20 },
+        'books-gateway': { sleep: 10, grace: 35 },
+      };
+      const deployments = only(run, 'kubernetes:apps/v1:Deployment');
+      assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), Object.keys(expectedStops).sort());
+      for (const deployment of deployments) {
+        const name: string = deployment.inputs.metadata.name;
+        const pod = deployment.inputs.spec.template.spec;
+        const { sleep, grace } = expectedStops[name]!;
+        for (const container of pod.containers) {
+          assert.deepEqual(
+            container.lifecycle,
+            { preStop: { sleep: { seconds: sleep } } },
+            `${name}/${container.name}`,
+          );
+        }
+        assert.equal(pod.terminationGracePeriodSeconds, grace, `${name} grace period`);
+        assert.ok(deadlines[name]! > 0, `${name} deadline known`);
+        assert.ok(grace > sleep + deadlines[name]!, `${name}: ${grace} s cover ${sleep} s + ${deadlines[name]} s`);
+      }
+    });
+
     it('labels the namespace to enforce Pod Security Standards restricted', () => {
       const namespace = one(run, 'kubernetes:core/v1:Namespace', 'books');
       assert.equal(namespace.inputs.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
@@ -359,6 +393,14 @@ for (const expected of expectations) {
       );
       assert.ok(manifests.length >= 15);
       for (const manifest of manifests) await validateManifest(manifest.type, manifest.inputs);
+      // The schema knows the preStop sleep action (it does not refuse unknown fields, so check it does read this one).
+      const books = one(run, 'kubernetes:apps/v1:Deployment', 'books');
+      const withoutSeconds = structuredClone(books.inputs);
+      withoutSeconds.spec.template.spec.containers[0].lifecycle.preStop.sleep = {};
+      await assert.rejects(
+        validateManifest(books.type, withoutSeconds),
+        /lifecycle\/preStop\/sleep must have required property seconds/,
+      );
     });
 
     it('passes every policy of the policy pack', () => {
