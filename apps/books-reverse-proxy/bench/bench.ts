@@ -39,9 +39,13 @@ const toMicros = (value: string, unit: string): number =>
 
 async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
   const threads = Math.min(connections, 2);
-  const { stdout } = await execFileAsync('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], {
-    timeout: (seconds + 30) * 1000,
-  });
+  const { stdout } = await execFileAsync(
+    'wrk',
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url],
+    {
+      timeout: (seconds + 30) * 1000,
+    },
+  );
   const latency = (percent: string): number => {
     const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
     if (!match) throw new Error(`no p${percent} in wrk output:\n${stdout}`);
@@ -51,7 +55,8 @@ async function wrk(url: string, connections: number, seconds: number): Promise<W
   if (!rps) throw new Error(`no Requests/sec in wrk output:\n${stdout}`);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const errors = Number(non2xx?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
+  const errors =
+    Number(non2xx?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
   return { requestsPerSecond: Number(rps[1]), p50Micros: latency('50'), p99Micros: latency('99'), errors };
 }
 
@@ -87,13 +92,19 @@ async function startNginx(dir: string, port: number, upstream: string | null): P
     ? 'proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";'
     : `default_type application/json; return 200 '{"id":1,"title":"The Left Hand of Darkness","author":"Ursula K. Le Guin","year":1969}';`;
   writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, port, upstreamBlock, location));
-  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', `${dir}/`, '-e', 'stderr'], { stdio: 'ignore' });
+  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', `${dir}/`, '-e', 'stderr'], {
+    stdio: 'ignore',
+  });
   await waitUntilServing(`http://127.0.0.1:${port}/`);
   return child;
 }
 
 async function waitUntilServing(url: string): Promise<void> {
-  await waitFor(async () => (await fetch(url).catch(() => null))?.status === 200, 10_000, () => `${url} never answered`);
+  await waitFor(
+    async () => (await fetch(url).catch(() => null))?.status === 200,
+    10_000,
+    () => `${url} never answered`,
+  );
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -149,7 +160,10 @@ async function main(): Promise<void> {
       metrics: true,
     });
     const gateway = await startLocalGateway({
-      options: { ...base, limits: { ...base.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 } },
+      options: {
+        ...base,
+        limits: { ...base.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
+      },
       accessLog: 'discard',
     });
     stopGateway = () => gateway.stop();
@@ -176,7 +190,8 @@ async function main(): Promise<void> {
       }
     }
 
-    const find = (target: Row['target'], connections: number) => rows.find((r) => r.target === target && r.connections === connections)!;
+    const find = (target: Row['target'], connections: number) =>
+      rows.find((r) => r.target === target && r.connections === connections)!;
     const summary = [1, 32].map((connections) => {
       const direct = find('direct', connections);
       const bare = find('bare-proxy', connections);
@@ -195,10 +210,16 @@ async function main(): Promise<void> {
       p50AddedAtC1AtMost50Micros: c1.p50AddedVsDirectMicros <= 50,
     };
 
-    process.stdout.write(`\nbackend: ${values.backend}, GET /books, median of ${rounds} interleaved ${seconds}s runs\n\n`);
-    process.stdout.write(`${'target'.padEnd(12)}${'conns'.padStart(6)}${'req/s'.padStart(10)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'errors'.padStart(10)}\n`);
+    process.stdout.write(
+      `\nbackend: ${values.backend}, GET /books, median of ${rounds} interleaved ${seconds}s runs\n\n`,
+    );
+    process.stdout.write(
+      `${'target'.padEnd(12)}${'conns'.padStart(6)}${'req/s'.padStart(10)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'errors'.padStart(10)}\n`,
+    );
     for (const r of rows) {
-      process.stdout.write(`${r.target.padEnd(12)}${String(r.connections).padStart(6)}${format(r.requestsPerSecond)}${format(r.p50Micros)}${format(r.p99Micros)}${format(r.errors)}\n`);
+      process.stdout.write(
+        `${r.target.padEnd(12)}${String(r.connections).padStart(6)}${format(r.requestsPerSecond)}${format(r.p50Micros)}${format(r.p99Micros)}${format(r.errors)}\n`,
+      );
     }
     process.stdout.write('\n');
     for (const s of summary) {
@@ -208,7 +229,10 @@ async function main(): Promise<void> {
       );
     }
     process.stdout.write(`targets: ${JSON.stringify(targetsMet)}\n`);
-    writeFileSync(values.out, `${JSON.stringify({ backend: values.backend, seconds, rounds, path: '/books', rows, summary, targetsMet }, null, 2)}\n`);
+    writeFileSync(
+      values.out,
+      `${JSON.stringify({ backend: values.backend, seconds, rounds, path: '/books', rows, summary, targetsMet }, null, 2)}\n`,
+    );
     process.stdout.write(`wrote ${values.out}\n`);
   } finally {
     await stopGateway();

@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<void> {
   const alg = values.alg as JwtAlgorithm;
   if (!jwtAlgorithms.includes(alg)) throw new Error(`--alg must be one of ${jwtAlgorithms.join(', ')}`);
   const keyFile =
-    values.key ?? (alg === 'HS256' ? (process.env.BOOKS_JWT_HS256_KEY_FILE ?? '/etc/gateway/jwt/hs256.key') : undefined);
+    values.key ??
+    (alg === 'HS256' ? (process.env.BOOKS_JWT_HS256_KEY_FILE ?? '/etc/gateway/jwt/hs256.key') : undefined);
   if (!keyFile) throw new Error('--key FILE (a PEM private key) is required for RS256');
   const token = await mintToken({
     alg,

@@ -24,7 +24,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -113,7 +115,12 @@ function defaultGatewayd(): Promise<string> {
  * Starts nginx under gatewayd, as the image does: gatewayd gives nginx a real pipe for `access_log /dev/stdout`
  * (a Node child's stdout is a socket, which nginx cannot re-open), resolves DNS backends and serves metrics.
  */
-export async function startLocalGateway({ options, gatewayd, env, accessLog = 'collect' }: StartOptions): Promise<LocalGateway> {
+export async function startLocalGateway({
+  options,
+  gatewayd,
+  env,
+  accessLog = 'collect',
+}: StartOptions): Promise<LocalGateway> {
   const dir = options.paths.tempDir;
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'nginx.conf');
@@ -129,11 +136,15 @@ export async function startLocalGateway({ options, gatewayd, env, accessLog = 'c
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const url = `http://127.0.0.1:${options.listenPort}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`gateway exited (${child.exitCode}):\n${stderr}`);
-    const response = await fetch(`${url}/healthz`).catch(() => null);
-    return response?.status === 200;
-  }, 10_000, () => `gateway did not become healthy:\n${stderr}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`gateway exited (${child.exitCode}):\n${stderr}`);
+      const response = await fetch(`${url}/healthz`).catch(() => null);
+      return response?.status === 200;
+    },
+    10_000,
+    () => `gateway did not become healthy:\n${stderr}`,
+  );
 
   return {
     options,

@@ -26,7 +26,12 @@ export const renderCases: readonly RenderCase[] = [
     name: 'TLS termination',
     options: {
       ...defaults,
-      tls: { port: 8443, certificateFile: '/etc/gateway/tls/tls.crt', keyFile: '/etc/gateway/tls/tls.key', redirectPort: 443 },
+      tls: {
+        port: 8443,
+        certificateFile: '/etc/gateway/tls/tls.crt',
+        keyFile: '/etc/gateway/tls/tls.key',
+        redirectPort: 443,
+      },
     },
   },
   {
@@ -67,7 +72,14 @@ export const renderCases: readonly RenderCase[] = [
         refreshSeconds: 0.5,
         copiesPerAddress: 1,
       },
-      limits: { ...defaults.limits, requestsPerSecond: 2, burst: 0, connectionsPerClient: 1, maxBodySize: '1k', maxHeaderLineSize: '1k' },
+      limits: {
+        ...defaults.limits,
+        requestsPerSecond: 2,
+        burst: 0,
+        connectionsPerClient: 1,
+        maxBodySize: '1k',
+        maxHeaderLineSize: '1k',
+      },
       jwt: { ...defaults.jwt, algorithms: ['RS256'] },
     },
   },

@@ -23,8 +23,25 @@ describe('nginx -t accepts every rendered config', () => {
     dns = await startTestDns(); // answers NXDOMAIN for every name: DNS cases start with placeholders
     dir = tempDir('check');
     gatewayd = await buildGatewayd(join(dir, 'bin'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=gw',
-      '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=gw',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
   after(async () => {
     await dns.close();
@@ -44,12 +61,22 @@ describe('nginx -t accepts every rendered config', () => {
         ...options,
         paths: { ...options.paths, tempDir: caseDir, njsDir },
         backends: options.backends.kind === 'dns' ? { ...options.backends, resolver: dns.address } : options.backends,
-        tls: options.tls ? { ...options.tls, certificateFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') } : null,
+        tls: options.tls
+          ? { ...options.tls, certificateFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }
+          : null,
       });
       mkdirSync(caseDir, { recursive: true });
       const config = join(caseDir, 'nginx.conf');
       writeFileSync(config, local);
-      const { stderr } = await execFileAsync(gatewayd, ['-check', '-config', config, '-nginx', nginxBinary, '-prefix', `${caseDir}/`]);
+      const { stderr } = await execFileAsync(gatewayd, [
+        '-check',
+        '-config',
+        config,
+        '-nginx',
+        nginxBinary,
+        '-prefix',
+        `${caseDir}/`,
+      ]);
       assert.match(stderr, /test is successful/);
       if (options.backends.kind === 'dns') assert.match(stderr, /not resolvable, placeholder/);
     });
@@ -58,6 +85,9 @@ describe('nginx -t accepts every rendered config', () => {
   it('gatewayd -check fails on a broken config', async () => {
     const config = join(dir, 'broken.conf');
     writeFileSync(config, 'events {}\nhttp { server { listen 1; bogus_directive on; } }\n');
-    await assert.rejects(execFileAsync(gatewayd, ['-check', '-config', config, '-nginx', nginxBinary, '-prefix', `${dir}/`]), /unknown directive "bogus_directive"/);
+    await assert.rejects(
+      execFileAsync(gatewayd, ['-check', '-config', config, '-nginx', nginxBinary, '-prefix', `${dir}/`]),
+      /unknown directive "bogus_directive"/,
+    );
   });
 });

@@ -22,7 +22,9 @@ function raw(url: string, chunks: { data: string; afterMs: number }[], waitMs: n
     let received = '';
     socket.on('data', (data) => (received += data.toString()));
     // reset_timedout_connection answers a timed-out client with a reset: that is a close here.
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? resolve(received) : reject(error),
+    );
     socket.on('close', () => resolve(received));
     for (const { data, afterMs } of chunks) setTimeout(() => socket.write(data), afterMs);
     setTimeout(() => socket.destroy(), waitMs);
@@ -35,7 +37,14 @@ describe('gateway limits and errors (real nginx)', () => {
     fx = await startFixture('limits', {
       overrides: (o) => ({
         ...o,
-        limits: { ...o.limits, requestsPerSecond: 5, burst: 2, maxBodySize: '1k', maxHeaderLineSize: '2k', connectionsPerClient: 4 },
+        limits: {
+          ...o.limits,
+          requestsPerSecond: 5,
+          burst: 2,
+          maxBodySize: '1k',
+          maxHeaderLineSize: '2k',
+          connectionsPerClient: 4,
+        },
         timeouts: { ...o.timeouts, clientHeaderSeconds: 1, clientBodySeconds: 1, upstreamReadSeconds: 1 },
         upstream: { ...o.upstream, retryTimeoutSeconds: 3 },
       }),
@@ -61,7 +70,11 @@ describe('gateway limits and errors (real nginx)', () => {
 
   it('body larger than maxBodySize → 413 JSON, nothing upstream', async () => {
     const before = fx.backends.books![0]!.requests.length;
-    const reply = await send(`${fx.gateway.url}/books`, { method: 'PUT', body: 'x'.repeat(4096), headers: { 'Content-Type': 'text/plain' } });
+    const reply = await send(`${fx.gateway.url}/books`, {
+      method: 'PUT',
+      body: 'x'.repeat(4096),
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expectJsonError(reply, 413, 'payload_too_large');
     assert.equal(fx.backends.books![0]!.requests.length, before);
   });
@@ -71,11 +84,19 @@ describe('gateway limits and errors (real nginx)', () => {
   });
 
   it('a header line longer than a header buffer → 431 JSON', async () => {
-    expectJsonError(await send(`${fx.gateway.url}/books`, { headers: { 'X-Big': 'b'.repeat(3000) } }), 431, 'headers_too_large');
+    expectJsonError(
+      await send(`${fx.gateway.url}/books`, { headers: { 'X-Big': 'b'.repeat(3000) } }),
+      431,
+      'headers_too_large',
+    );
   });
 
   it('a malformed request → 400 JSON', async () => {
-    const response = await raw(fx.gateway.url, [{ data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', afterMs: 0 }], 2_000);
+    const response = await raw(
+      fx.gateway.url,
+      [{ data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', afterMs: 0 }],
+      2_000,
+    );
     assert.match(response, /^HTTP\/1\.1 400 /);
     assert.match(response, /"error":"bad_request"/);
     assert.match(response, /X-Content-Type-Options: nosniff/);
@@ -83,23 +104,38 @@ describe('gateway limits and errors (real nginx)', () => {
 
   it('slowloris: headers not completed within clientHeaderSeconds → connection closed, logged as 408', async () => {
     const started = Date.now();
-    const response = await raw(fx.gateway.url, [{ data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\n', afterMs: 0 }, { data: 'X-Slow: 1\r\n', afterMs: 500 }], 5_000);
+    const response = await raw(
+      fx.gateway.url,
+      [
+        { data: 'GET /slowloris HTTP/1.1\r\nHost: x\r\n', afterMs: 0 },
+        { data: 'X-Slow: 1\r\n', afterMs: 500 },
+      ],
+      5_000,
+    );
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 1_000 && elapsed < 4_000, `closed after ${elapsed} ms`);
     // nginx closes a connection whose request head timed out without answering (it has no request to answer).
     assert.equal(response, '');
-    await logEntries(fx.gateway, (entries) => entries.some((entry) => entry.status === 408 && entry.path === '/slowloris'));
+    await logEntries(fx.gateway, (entries) =>
+      entries.some((entry) => entry.status === 408 && entry.path === '/slowloris'),
+    );
   });
 
   it('body not sent within clientBodySeconds → connection closed, logged as 408, nothing upstream', async () => {
     const before = fx.backends.web![0]!.requests.length;
     const started = Date.now();
-    const response = await raw(fx.gateway.url, [{ data: 'PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc', afterMs: 0 }], 5_000);
+    const response = await raw(
+      fx.gateway.url,
+      [{ data: 'PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc', afterMs: 0 }],
+      5_000,
+    );
     assert.ok(Date.now() - started < 4_000, 'closed by the gateway, not by the test');
     // nginx 1.22 marks a timed-out client connection as failed and closes it without a response.
     assert.equal(response, '');
     assert.equal(fx.backends.web![0]!.requests.length, before);
-    await logEntries(fx.gateway, (entries) => entries.some((entry) => entry.status === 408 && entry.path === '/upload'));
+    await logEntries(fx.gateway, (entries) =>
+      entries.some((entry) => entry.status === 408 && entry.path === '/upload'),
+    );
   });
 
   it('upstream slower than upstreamReadSeconds → 504 JSON', async () => {
@@ -141,7 +177,10 @@ describe('gateway limits and errors (real nginx)', () => {
     let cx: Fixture;
     before(async () => {
       cx = await startFixture('connlimit', {
-        overrides: (o) => ({ ...o, limits: { ...o.limits, requestsPerSecond: 1000, burst: 1000, connectionsPerClient: 2 } }),
+        overrides: (o) => ({
+          ...o,
+          limits: { ...o.limits, requestsPerSecond: 1000, burst: 1000, connectionsPerClient: 2 },
+        }),
       });
       cx.backends.web![0]!.handle((_req, res) => setTimeout(() => res.end('{}'), 500));
     });
@@ -159,16 +198,25 @@ describe('gateway limits and errors (real nginx)', () => {
     let px: Fixture;
     before(async () => {
       px = await startFixture('proxies', {
-        overrides: (o) => ({ ...o, trustedProxies: ['127.0.0.1/32'], limits: { ...o.limits, requestsPerSecond: 1, burst: 0 } }),
+        overrides: (o) => ({
+          ...o,
+          trustedProxies: ['127.0.0.1/32'],
+          limits: { ...o.limits, requestsPerSecond: 1, burst: 0 },
+        }),
       });
     });
     after(() => px.stop());
 
     it('takes the client from X-Forwarded-For of a trusted peer: limits and headers apply per real client', async () => {
-      const asClient = (ip: string) => send(`${px.gateway.url}/books`, { headers: { 'X-Forwarded-For': `198.51.100.7, ${ip}` } });
+      const asClient = (ip: string) =>
+        send(`${px.gateway.url}/books`, { headers: { 'X-Forwarded-For': `198.51.100.7, ${ip}` } });
       assert.equal((await asClient('203.0.113.1')).status, 200);
       const seen = px.backends.books![0]!.requests.at(-1)!;
-      assert.equal(seen.headers['x-forwarded-for'], '203.0.113.1', 'the hop the trusted proxy saw, nothing a client forged before it');
+      assert.equal(
+        seen.headers['x-forwarded-for'],
+        '203.0.113.1',
+        'the hop the trusted proxy saw, nothing a client forged before it',
+      );
       assert.equal(seen.headers['x-real-ip'], '203.0.113.1');
       expectJsonError(await asClient('203.0.113.1'), 429, 'too_many_requests');
       assert.equal((await asClient('203.0.113.2')).status, 200, 'another client has its own budget');

@@ -41,13 +41,19 @@ describe('gateway metrics (real nginx + gatewayd)', () => {
     assert.equal(value('gateway_http_requests_total{route="books",method="GET",status_class="2xx"}'), 5);
     assert.equal(value('gateway_http_requests_total{route="books",method="POST",status_class="4xx"}'), 3);
     assert.equal(value('gateway_http_requests_total{route="web",method="GET",status_class="2xx"}'), 2);
-    assert.equal(value('gateway_http_requests_total{route="-",method="OTHER",status_class="4xx"}'), 1, 'unknown methods fold into OTHER');
+    assert.equal(
+      value('gateway_http_requests_total{route="-",method="OTHER",status_class="4xx"}'),
+      1,
+      'unknown methods fold into OTHER',
+    );
     assert.equal(value('gateway_http_request_duration_seconds_count{route="books"}'), 8);
     assert.equal(value('gateway_http_request_duration_seconds_bucket{route="books",le="+Inf"}'), 8);
     assert.ok(value('gateway_http_request_duration_seconds_bucket{route="books",le="0.005"}')! >= 1);
     assert.ok(value('gateway_http_request_duration_seconds_sum{route="books"}')! >= 0);
     assert.equal(value('gateway_metrics_invalid_lines_total'), 0);
-    const total = [...samples].filter(([k]) => k.startsWith('gateway_http_requests_total')).reduce((sum, [, v]) => sum + v, 0);
+    const total = [...samples]
+      .filter(([k]) => k.startsWith('gateway_http_requests_total'))
+      .reduce((sum, [, v]) => sum + v, 0);
     assert.equal(total, 11, '/healthz is not counted');
   });
 

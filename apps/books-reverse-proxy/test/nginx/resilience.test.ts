@@ -10,7 +10,16 @@ import { routes } from '../../src/routes';
 import { mintToken } from '../../src/token';
 import { writeTestKeys } from '../keys';
 import { startTestDns, type TestDns } from './dns-server';
-import { jsonError, logEntries, send, startBackend, startFixture, tempDir, type Backend, type Fixture } from './support';
+import {
+  jsonError,
+  logEntries,
+  send,
+  startBackend,
+  startFixture,
+  tempDir,
+  type Backend,
+  type Fixture,
+} from './support';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backendOf = (reply: { body: string }) => (JSON.parse(reply.body) as { backend: string }).backend;
@@ -36,15 +45,27 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       web = await startBackend('web');
       dns.records.set('web.gateway.test', ['127.0.0.1']); // books.gateway.test: not resolvable yet
       const base = await localGatewayOptions({
-        dir: join(dir, 'gateway'), addresses: {}, hs256KeyFile: keys.hs256File, rs256PublicKeyFile: keys.rsaPublicFile, metrics: true,
+        dir: join(dir, 'gateway'),
+        addresses: {},
+        hs256KeyFile: keys.hs256File,
+        rs256PublicKeyFile: keys.rsaPublicFile,
+        metrics: true,
       });
       gateway = await startLocalGateway({
         options: {
           ...base,
-          routes: routes.map((route) => ({ ...route, backend: { ...route.backend, port: route.name === 'books' ? booksPort : web.port } })),
+          routes: routes.map((route) => ({
+            ...route,
+            backend: { ...route.backend, port: route.name === 'books' ? booksPort : web.port },
+          })),
           backends: {
-            kind: 'dns', namespace: 'books', clusterDomain: 'cluster.local', resolver: dns.address,
-            hosts: { books: `${booksHost}.`, web: 'web.gateway.test.' }, refreshSeconds: 0.3, copiesPerAddress: 2,
+            kind: 'dns',
+            namespace: 'books',
+            clusterDomain: 'cluster.local',
+            resolver: dns.address,
+            hosts: { books: `${booksHost}.`, web: 'web.gateway.test.' },
+            refreshSeconds: 0.3,
+            copiesPerAddress: 2,
           },
         },
       });
@@ -69,7 +90,11 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
     it('picks the backend up once its name appears, without a restart', async () => {
       const pid = masterPid();
       dns.records.set(booksHost, ['127.0.0.1']);
-      await waitFor(async () => (await send(`${gateway.url}/books`)).status === 200, 5_000, () => 'books never became reachable');
+      await waitFor(
+        async () => (await send(`${gateway.url}/books`)).status === 200,
+        5_000,
+        () => 'books never became reachable',
+      );
       // During a reload the old worker may still take a connection or two with the old config; then it is gone.
       await sleep(500);
       for (let i = 0; i < 5; i++) assert.equal(backendOf(await send(`${gateway.url}/books`)), 'books-a');
@@ -80,12 +105,20 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       const pid = masterPid();
       dns.records.set(booksHost, ['127.0.0.2']);
       const statuses: number[] = [];
-      await waitFor(async () => {
-        const reply = await send(`${gateway.url}/books`);
-        statuses.push(reply.status);
-        return reply.status === 200 && backendOf(reply) === 'books-b';
-      }, 5_000, () => 'the gateway never followed the new address');
-      assert.deepEqual(statuses.filter((s) => s !== 200), [], 'no failures while moving');
+      await waitFor(
+        async () => {
+          const reply = await send(`${gateway.url}/books`);
+          statuses.push(reply.status);
+          return reply.status === 200 && backendOf(reply) === 'books-b';
+        },
+        5_000,
+        () => 'the gateway never followed the new address',
+      );
+      assert.deepEqual(
+        statuses.filter((s) => s !== 200),
+        [],
+        'no failures while moving',
+      );
       assert.equal(masterPid(), pid, 'same nginx master');
       assert.match(gateway.stderr(), /upstream books \(books\.gateway\.test\.\): 127\.0\.0\.2/);
     });
@@ -99,14 +132,26 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
         const backends = current.backends.kind === 'dns' ? current.backends : assert.fail('dns addressing expected');
         await gateway.reload({
           ...current,
-          routes: [{ name: 'authors', pathPrefix: '/authors', backend: { service: 'authors-service', port: authors.port }, auth: null }, ...current.routes],
+          routes: [
+            {
+              name: 'authors',
+              pathPrefix: '/authors',
+              backend: { service: 'authors-service', port: authors.port },
+              auth: null,
+            },
+            ...current.routes,
+          ],
           backends: { ...backends, hosts: { ...backends.hosts, authors: 'authors.gateway.test.' } },
         });
         // Until the reload, /authors/1 is the web app's (the catch-all).
-        await waitFor(async () => {
-          const reply = await send(`${gateway.url}/authors/1`);
-          return reply.status === 200 && backendOf(reply) === 'authors';
-        }, 5_000, () => `new route never served:\n${gateway.stderr()}`);
+        await waitFor(
+          async () => {
+            const reply = await send(`${gateway.url}/authors/1`);
+            return reply.status === 200 && backendOf(reply) === 'authors';
+          },
+          5_000,
+          () => `new route never served:\n${gateway.stderr()}`,
+        );
         assert.equal((await send(`${gateway.url}/books`)).status, 200, 'existing routes keep serving');
         assert.equal(masterPid(), pid, 'same nginx master');
       } finally {
@@ -139,7 +184,15 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
           timeouts: { ...o.timeouts, upstreamReadSeconds: 1 },
         }),
       });
-      token = await mintToken({ alg: 'HS256', key: fx.keys.hs256, sub: 'alice', scope: 'books:write', issuer: 'books-platform', audience: 'books-api', ttlSeconds: 300 });
+      token = await mintToken({
+        alg: 'HS256',
+        key: fx.keys.hs256,
+        sub: 'alice',
+        scope: 'books:write',
+        issuer: 'books-platform',
+        audience: 'books-api',
+        ttlSeconds: 300,
+      });
     });
     after(() => fx.stop());
     afterEach(() => {
@@ -148,8 +201,14 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
 
     it('GETs never fail while a replica is down: retried on the next one', async () => {
       const replies = await Promise.all(Array.from({ length: 60 }, () => send(`${fx.gateway.url}/books`)));
-      assert.deepEqual(replies.filter((r) => r.status !== 200).map((r) => r.status), []);
-      const entries = await logEntries(fx.gateway, (all) => all.filter((entry) => entry.path === '/books').length >= 60);
+      assert.deepEqual(
+        replies.filter((r) => r.status !== 200).map((r) => r.status),
+        [],
+      );
+      const entries = await logEntries(
+        fx.gateway,
+        (all) => all.filter((entry) => entry.path === '/books').length >= 60,
+      );
       const retried = entries.filter((entry) => entry.upstream_addr.includes(', '));
       assert.ok(retried.length >= 10, `requests that were retried: ${retried.length}`);
       assert.ok(retried.every((entry) => entry.status === 200));
@@ -159,11 +218,17 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       const [flaky, healthy] = fx.backends.books!;
       flaky!.handle((req) => req.socket.destroy());
       const gets = await Promise.all(Array.from({ length: 12 }, () => send(`${fx.gateway.url}/books`)));
-      assert.deepEqual(gets.filter((r) => r.status !== 200).map((r) => r.status), []);
+      assert.deepEqual(
+        gets.filter((r) => r.status !== 200).map((r) => r.status),
+        [],
+      );
 
       const bodies = Array.from({ length: 12 }, (_, i) => `{"n":${i}}`);
-      const posts = await Promise.all(bodies.map((body) =>
-        send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body })));
+      const posts = await Promise.all(
+        bodies.map((body) =>
+          send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body }),
+        ),
+      );
       const failed = posts.filter((r) => r.status === 502);
       assert.ok(failed.length >= 1, 'some POSTs hit the flaky replica');
       for (const reply of failed) assert.equal(jsonError(reply).error, 'bad_gateway');
@@ -180,7 +245,11 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       assert.ok([502, 504].includes((await send(`${fx.gateway.url}/books`)).status));
       const getMs = Date.now() - started;
       started = Date.now();
-      assert.equal((await send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })).status, 504);
+      assert.equal(
+        (await send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } }))
+          .status,
+        504,
+      );
       const postMs = Date.now() - started;
       assert.ok(getMs >= 1_900 && getMs < 3_500, `GET gave up after ${getMs} ms (two slow replicas + a dead one)`);
       assert.ok(postMs >= 900 && postMs < 1_900, `POST gave up after ${postMs} ms`);

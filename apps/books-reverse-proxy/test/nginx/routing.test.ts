@@ -12,8 +12,13 @@ describe('gateway routing (real nginx)', () => {
   before(async () => {
     fx = await startFixture('routing');
     writeToken = await mintToken({
-      alg: 'HS256', key: fx.keys.hs256, sub: 'alice', scope: 'books:write',
-      issuer: 'books-platform', audience: 'books-api', ttlSeconds: 300,
+      alg: 'HS256',
+      key: fx.keys.hs256,
+      sub: 'alice',
+      scope: 'books:write',
+      issuer: 'books-platform',
+      audience: 'books-api',
+      ttlSeconds: 300,
     });
   });
   after(() => fx.stop());
@@ -119,7 +124,12 @@ describe('gateway routing (real nginx)', () => {
       assert.equal(reply.headers['x-request-id'], id);
       assert.equal(lastRequest('books').headers['x-request-id'], id);
     });
-    for (const [label, bad] of [['too long', 'a'.repeat(129)], ['with spaces', 'a b'], ['with quotes', 'a"b'], ['empty', '']] as const) {
+    for (const [label, bad] of [
+      ['too long', 'a'.repeat(129)],
+      ['with spaces', 'a b'],
+      ['with quotes', 'a"b'],
+      ['empty', ''],
+    ] as const) {
       it(`replaces an insane one (${label}) with a generated id`, async () => {
         const reply = await send(`${fx.gateway.url}/books`, { headers: { 'X-Request-ID': bad } });
         const id = reply.headers['x-request-id'];
@@ -167,27 +177,42 @@ describe('gateway routing (real nginx)', () => {
   });
 
   // Mocha runs a suite's own tests before its nested suites: this one must come after all the traffic above.
-  describe('access log', () => it('every access log line is JSON with the documented fields', async () => {
-    await send(`${fx.gateway.url}/books?secret=no`, { headers: { 'User-Agent': 'ua "quoted" \\ test' } });
-    await logEntries(fx.gateway, (entries) => entries.at(-1)?.user_agent === 'ua "quoted" \\ test');
-    const lines = fx.gateway.accessLogLines();
-    assert.ok(lines.length > 20);
-    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    for (const entry of entries) {
-      for (const field of ['time', 'method', 'path', 'status', 'bytes', 'request_time', 'route', 'upstream_addr',
-        'upstream_status', 'upstream_response_time', 'request_id', 'user', 'client', 'user_agent']) {
-        assert.ok(field in entry, `${field} in ${JSON.stringify(entry)}`);
+  describe('access log', () =>
+    it('every access log line is JSON with the documented fields', async () => {
+      await send(`${fx.gateway.url}/books?secret=no`, { headers: { 'User-Agent': 'ua "quoted" \\ test' } });
+      await logEntries(fx.gateway, (entries) => entries.at(-1)?.user_agent === 'ua "quoted" \\ test');
+      const lines = fx.gateway.accessLogLines();
+      assert.ok(lines.length > 20);
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      for (const entry of entries) {
+        for (const field of [
+          'time',
+          'method',
+          'path',
+          'status',
+          'bytes',
+          'request_time',
+          'route',
+          'upstream_addr',
+          'upstream_status',
+          'upstream_response_time',
+          'request_id',
+          'user',
+          'client',
+          'user_agent',
+        ]) {
+          assert.ok(field in entry, `${field} in ${JSON.stringify(entry)}`);
+        }
+        assert.equal(typeof entry.status, 'number');
+        assert.equal(typeof entry.request_time, 'number');
       }
-      assert.equal(typeof entry.status, 'number');
-      assert.equal(typeof entry.request_time, 'number');
-    }
-    const last = entries.at(-1)!;
-    assert.equal(last.path, '/books');
-    assert.equal(last.route, 'books');
-    assert.equal(last.user_agent, 'ua "quoted" \\ test');
-    const write = entries.find((entry) => entry.method === 'PATCH')!;
-    assert.equal(write.user, 'alice');
-    const rejected = entries.find((entry) => entry.method === 'TRACE')!;
-    assert.equal(rejected.status, 405, 'the original method is logged, not the error page redirect');
-  }));
+      const last = entries.at(-1)!;
+      assert.equal(last.path, '/books');
+      assert.equal(last.route, 'books');
+      assert.equal(last.user_agent, 'ua "quoted" \\ test');
+      const write = entries.find((entry) => entry.method === 'PATCH')!;
+      assert.equal(write.user, 'alice');
+      const rejected = entries.find((entry) => entry.method === 'TRACE')!;
+      assert.equal(rejected.status, 405, 'the original method is logged, not the error page redirect');
+    }));
 });

@@ -3,7 +3,14 @@
  * Every suite gets its own directory under the OS temp dir and 127.0.0.1 ports picked by the kernel.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, createServer, type IncomingHttpHeaders, type Server, type ServerResponse, type IncomingMessage } from 'node:http';
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+  type IncomingMessage,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,12 +109,18 @@ export interface SendOptions {
 /** One request on a fresh connection, nothing added or hidden (unlike fetch). */
 export function send(url: string, options: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', reject);
     req.end(options.body);
@@ -166,7 +179,10 @@ export async function startFixture(label: string, options: FixtureOptions = {}):
     backends[route] = await Promise.all(Array.from({ length: count }, (_, i) => startBackend(`${route}-${i}`)));
   }
   const addresses = Object.fromEntries(
-    Object.entries(backends).map(([route, list]) => [route, [...list.map((b) => b.address), ...(options.deadAddresses?.[route] ?? [])]]),
+    Object.entries(backends).map(([route, list]) => [
+      route,
+      [...list.map((b) => b.address), ...(options.deadAddresses?.[route] ?? [])],
+    ]),
   );
   const base = await localGatewayOptions({
     dir: join(dir, 'gateway'),
@@ -184,7 +200,11 @@ export async function startFixture(label: string, options: FixtureOptions = {}):
     gateway,
     async stop() {
       await gateway.stop();
-      await Promise.all(Object.values(backends).flat().map((b) => b.close()));
+      await Promise.all(
+        Object.values(backends)
+          .flat()
+          .map((b) => b.close()),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -201,11 +221,17 @@ export interface LogEntry {
 /** The gateway's access log as parsed JSON, once `ready` holds (lines are buffered up to flushSeconds). */
 export async function logEntries(gateway: LocalGateway, ready: (entries: LogEntry[]) => boolean): Promise<LogEntry[]> {
   const parse = () => gateway.accessLogLines().map((line) => JSON.parse(line) as LogEntry);
-  await waitFor(async () => ready(parse()), 5_000, () => `expected access log lines never came:\n${gateway.accessLogLines().join('\n')}`);
+  await waitFor(
+    async () => ready(parse()),
+    5_000,
+    () => `expected access log lines never came:\n${gateway.accessLogLines().join('\n')}`,
+  );
   return parse();
 }
 
 /** Every request any backend of the fixture received. */
 export function allRequests(fixture: Fixture): RecordedRequest[] {
-  return Object.values(fixture.backends).flat().flatMap((b) => b.requests);
+  return Object.values(fixture.backends)
+    .flat()
+    .flatMap((b) => b.requests);
 }

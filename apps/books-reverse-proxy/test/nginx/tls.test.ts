@@ -31,9 +31,36 @@ describe('gateway TLS termination (real nginx)', () => {
       overrides: (o) => {
         const dir = o.paths.tempDir;
         mkdirSync(dir, { recursive: true });
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-          '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
-        return { ...o, tls: { port: httpsPort, certificateFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), redirectPort: httpsPort } };
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+            '-keyout',
+            join(dir, 'tls.key'),
+            '-out',
+            join(dir, 'tls.crt'),
+          ],
+          { stdio: 'ignore' },
+        );
+        return {
+          ...o,
+          tls: {
+            port: httpsPort,
+            certificateFile: join(dir, 'tls.crt'),
+            keyFile: join(dir, 'tls.key'),
+            redirectPort: httpsPort,
+          },
+        };
       },
     });
     ca = readFileSync(join(fx.gateway.options.paths.tempDir, 'tls.crt'), 'utf8');

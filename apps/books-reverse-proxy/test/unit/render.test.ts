@@ -12,7 +12,8 @@ import { errorPages } from '../../src/error-pages';
 import { authorsRoute, renderCases, staticAddresses } from '../render-cases';
 
 const defaults = defaultGatewayOptions();
-const render = (overrides: Partial<GatewayRenderOptions> = {}): string => renderNginxConf({ ...defaults, ...overrides });
+const render = (overrides: Partial<GatewayRenderOptions> = {}): string =>
+  renderNginxConf({ ...defaults, ...overrides });
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
 describe('renderNginxConf', () => {
@@ -22,7 +23,11 @@ describe('renderNginxConf', () => {
 
   it('the committed image default (config/nginx.conf) equals the rendering of the default options', () => {
     const committed = readFileSync(join(__dirname, '../../config/nginx.conf'), 'utf8');
-    assert.equal(committed, renderNginxConf(defaultGatewayOptions()), 'stale: run npm run render-config -w apps/books-reverse-proxy');
+    assert.equal(
+      committed,
+      renderNginxConf(defaultGatewayOptions()),
+      'stale: run npm run render-config -w apps/books-reverse-proxy',
+    );
   });
 
   describe('routes and prefix semantics', () => {
@@ -45,7 +50,10 @@ describe('renderNginxConf', () => {
 
     it('each route proxies to its own upstream with keepalive', () => {
       for (const route of routes) {
-        assert.match(conf, new RegExp(`upstream ${route.name} \\{[^}]*keepalive ${defaults.upstream.keepaliveConnections};`));
+        assert.match(
+          conf,
+          new RegExp(`upstream ${route.name} \\{[^}]*keepalive ${defaults.upstream.keepaliveConnections};`),
+        );
         assert.ok(conf.includes(`proxy_pass http://${route.name};`));
       }
       assert.ok(conf.includes('proxy_http_version 1.1;'));
@@ -54,12 +62,21 @@ describe('renderNginxConf', () => {
 
     it('static addressing lists every replica; DNS addressing includes gatewayd-written files and directives', () => {
       const staticConf = renderNginxConf(renderCases[2]!.options);
-      for (const address of staticAddresses.books) assert.ok(staticConf.includes(`server ${address} max_fails=`), address);
+      for (const address of staticAddresses.books)
+        assert.ok(staticConf.includes(`server ${address} max_fails=`), address);
       assert.doesNotMatch(staticConf, /# gatewayd upstream/);
       const dnsConf = render();
       assert.ok(dnsConf.includes('include /tmp/gateway-upstreams/books.conf;'));
-      assert.ok(dnsConf.includes('# gatewayd upstream books books-service.books.svc.cluster.local 5000 /tmp/gateway-upstreams/books.conf'));
-      assert.ok(dnsConf.includes('# gatewayd upstream web books-react-service.books.svc.cluster.local 3000 /tmp/gateway-upstreams/web.conf'));
+      assert.ok(
+        dnsConf.includes(
+          '# gatewayd upstream books books-service.books.svc.cluster.local 5000 /tmp/gateway-upstreams/books.conf',
+        ),
+      );
+      assert.ok(
+        dnsConf.includes(
+          '# gatewayd upstream web books-react-service.books.svc.cluster.local 3000 /tmp/gateway-upstreams/web.conf',
+        ),
+      );
       assert.ok(dnsConf.includes('# gatewayd copies 2'));
       const custom = renderNginxConf(renderCases[5]!.options);
       assert.ok(custom.includes('# gatewayd upstream web web.example.test. 3000'));
@@ -76,7 +93,10 @@ describe('renderNginxConf', () => {
       assert.ok(conf.includes('location = /_gateway/auth/authors {'));
       assert.ok(!conf.includes('/_gateway/auth/web'));
       assert.match(conf, /map \$request_method \$gw_protect_authors \{\s+PUT 1;\s+default 0;\s+\}/);
-      assert.match(conf, /map \$request_method \$gw_protect_books \{\s+POST 1;\s+PUT 1;\s+PATCH 1;\s+DELETE 1;\s+default 0;\s+\}/);
+      assert.match(
+        conf,
+        /map \$request_method \$gw_protect_books \{\s+POST 1;\s+PUT 1;\s+PATCH 1;\s+DELETE 1;\s+default 0;\s+\}/,
+      );
       assert.ok(conf.includes('set $gw_jwt_scope "authors:admin";'));
       assert.ok(conf.includes('set $gw_jwt_scope "books:write";'));
       assert.equal(count(conf, 'auth_request /_gateway/auth/'), 2);
@@ -150,7 +170,9 @@ describe('renderNginxConf', () => {
     });
 
     it('Retry-After follows the rate (at least 1 s)', () => {
-      assert.ok(render({ limits: { ...defaults.limits, requestsPerSecond: 1 } }).includes('add_header Retry-After "1" always;'));
+      assert.ok(
+        render({ limits: { ...defaults.limits, requestsPerSecond: 1 } }).includes('add_header Retry-After "1" always;'),
+      );
     });
 
     it('trusts X-Forwarded-For only from the configured proxies', () => {
@@ -165,7 +187,9 @@ describe('renderNginxConf', () => {
     it('answers every nginx error status with a JSON body', () => {
       for (const page of errorPages) {
         assert.ok(conf.includes(`location = /_gateway/error/${page.status} {`), String(page.status));
-        const body = new RegExp(`return ${page.sentStatus} '([^']*)';`).exec(conf.slice(conf.indexOf(`/_gateway/error/${page.status} {`)));
+        const body = new RegExp(`return ${page.sentStatus} '([^']*)';`).exec(
+          conf.slice(conf.indexOf(`/_gateway/error/${page.status} {`)),
+        );
         assert.ok(body, `JSON body for ${page.status}`);
         const parsed = JSON.parse(body[1]!) as { error: string; message: string; details: object };
         assert.equal(parsed.error, page.error);
@@ -194,7 +218,14 @@ describe('renderNginxConf', () => {
 
     it('keeps all writable paths under tempDir', () => {
       const custom = render({ paths: { ...defaults.paths, tempDir: '/var/run/gw' } });
-      for (const directive of ['pid', 'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path']) {
+      for (const directive of [
+        'pid',
+        'client_body_temp_path',
+        'proxy_temp_path',
+        'fastcgi_temp_path',
+        'uwsgi_temp_path',
+        'scgi_temp_path',
+      ]) {
         assert.match(custom, new RegExp(`${directive} /var/run/gw/`), directive);
       }
     });
@@ -209,22 +240,45 @@ describe('renderNginxConf', () => {
       ['duplicate name', { routes: [authorsRoute, { ...authorsRoute, pathPrefix: '/x' }] }, /duplicate route name/],
       ['reserved prefix', { routes: [{ ...authorsRoute, pathPrefix: '/_gateway' }] }, /reserved/],
       ['healthz prefix', { routes: [{ ...authorsRoute, pathPrefix: '/healthz' }] }, /reserved/],
-      ['empty auth methods', { routes: [{ ...authorsRoute, auth: { methods: [], scope: 'x' } }] }, /auth.methods is empty/],
-      ['scope with a space', { routes: [{ ...authorsRoute, auth: { methods: ['PUT'], scope: 'a b' } }] }, /one scope token/],
-      ['missing static address', { backends: { kind: 'static', addresses: { books: ['127.0.0.1:1'] } } }, /addresses.web/],
-      ['bad static address', { backends: { kind: 'static', addresses: { books: ['x'], web: ['127.0.0.1:1'] } } }, /not host:port/],
+      [
+        'empty auth methods',
+        { routes: [{ ...authorsRoute, auth: { methods: [], scope: 'x' } }] },
+        /auth.methods is empty/,
+      ],
+      [
+        'scope with a space',
+        { routes: [{ ...authorsRoute, auth: { methods: ['PUT'], scope: 'a b' } }] },
+        /one scope token/,
+      ],
+      [
+        'missing static address',
+        { backends: { kind: 'static', addresses: { books: ['127.0.0.1:1'] } } },
+        /addresses.web/,
+      ],
+      [
+        'bad static address',
+        { backends: { kind: 'static', addresses: { books: ['x'], web: ['127.0.0.1:1'] } } },
+        /not host:port/,
+      ],
       ['config injection via issuer', { jwt: { ...defaults.jwt, issuer: 'a"; evil' } }, /jwt.issuer/],
       ['no algorithms', { jwt: { ...defaults.jwt, algorithms: [] } }, /at least one algorithm/],
       ['relative key path', { jwt: { ...defaults.jwt, hs256KeyFile: 'hs.key' } }, /absolute path/],
       ['bad body size', { limits: { ...defaults.limits, maxBodySize: '1 m' } }, /maxBodySize/],
       ['bad CIDR', { trustedProxies: ['10.0.0.0/8; allow all'] }, /trustedProxies/],
-      ['TLS on the plain port', { tls: { port: 8080, certificateFile: '/c', keyFile: '/k', redirectPort: 443 } }, /tls.port/],
+      [
+        'TLS on the plain port',
+        { tls: { port: 8080, certificateFile: '/c', keyFile: '/k', redirectPort: 443 } },
+        /tls.port/,
+      ],
       ['bad log buffer', { accessLogBuffer: { size: 'big', flushSeconds: 1 } }, /accessLogBuffer.size/],
       ['zero tries', { upstream: { ...defaults.upstream, retryTries: 0 } }, /retryTries/],
     ];
     for (const [name, overrides, message] of bad) {
       it(`rejects ${name}`, () => {
-        assert.throws(() => render(overrides), (error: unknown) => error instanceof GatewayOptionsError && message.test(error.message));
+        assert.throws(
+          () => render(overrides),
+          (error: unknown) => error instanceof GatewayOptionsError && message.test(error.message),
+        );
       });
     }
   });

@@ -25,7 +25,10 @@ describe('token minter', () => {
   it('mints an HS256 token that jose verifies with the key file bytes, with the contract claims', async () => {
     const { jwtVerify } = await import('jose');
     const token = await mintToken({ ...base, alg: 'HS256', key: keys.hs256, scope: 'books:write' });
-    const { payload, protectedHeader } = await jwtVerify(token, keys.hs256, { issuer: 'books-platform', audience: 'books-api' });
+    const { payload, protectedHeader } = await jwtVerify(token, keys.hs256, {
+      issuer: 'books-platform',
+      audience: 'books-api',
+    });
     assert.equal(protectedHeader.alg, 'HS256');
     assert.equal(payload.sub, 'alice');
     assert.equal(payload.scope, 'books:write');
@@ -50,9 +53,17 @@ describe('token minter', () => {
     assert.equal(future.nbf, now + 300);
   });
 
-  const durations: [string, number][] = [['90', 90], ['90s', 90], ['15m', 900], ['1h', 3600], ['7d', 604800]];
-  for (const [text, seconds] of durations) it(`parses the duration ${text}`, () => assert.equal(parseDuration(text), seconds));
-  for (const text of ['', '1w', '-1h', '1.5h', 'h']) it(`rejects the duration "${text}"`, () => assert.throws(() => parseDuration(text)));
+  const durations: [string, number][] = [
+    ['90', 90],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604800],
+  ];
+  for (const [text, seconds] of durations)
+    it(`parses the duration ${text}`, () => assert.equal(parseDuration(text), seconds));
+  for (const text of ['', '1w', '-1h', '1.5h', 'h'])
+    it(`rejects the duration "${text}"`, () => assert.throws(() => parseDuration(text)));
 
   it('CLI: prints only the token on stdout', async () => {
     const { stdout, stderr } = await execFileAsync(
@@ -69,7 +80,11 @@ describe('token minter', () => {
   });
 
   it('CLI: RS256 with a private key file', async () => {
-    const { stdout } = await execFileAsync('npm', ['run', '-s', 'token', '--', '--sub', 'carol', '--alg', 'RS256', '--key', keys.rsaPrivateFile], { cwd: appDir });
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['run', '-s', 'token', '--', '--sub', 'carol', '--alg', 'RS256', '--key', keys.rsaPrivateFile],
+      { cwd: appDir },
+    );
     const { jwtVerify } = await import('jose');
     assert.equal((await jwtVerify(stdout.trim(), createPublicKey(keys.rsaPublicPem))).payload.sub, 'carol');
   });
