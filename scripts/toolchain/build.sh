@@ -8,7 +8,7 @@
 #   scripts/toolchain/build.sh --print-env         prints the PATH/env lines the e2e suite uses
 #
 # Why each component needs more than `go install`, and the timings measured: docs/engine-e2e.md.
-set -euo pipefail
+set -Eeuo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -24,6 +24,8 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}" GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$cache"
 
 say() { printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" | tee -a "$log" >&2; }
+
+trap 'say "FAILED  (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 component_dir() { echo "$cache/$1-$2"; }
 
