@@ -1,7 +1,8 @@
 /**
  * The handles of the platform started by the integration root hook work: a killed replica is gone and the gateway
  * still serves, restart() brings it back, the database restarts in place with its data, reload() applies the config
- * and the metrics endpoint answers. Every case leaves the platform as it found it.
+ * the metrics endpoint answers, and the request id a client sends reaches books' log (seen through the replicas' log
+ * files, which environment-only cases cannot read). Every case leaves the platform as it found it.
  */
 import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
@@ -92,6 +93,21 @@ describe('dev platform handles', () => {
     }
     assert.equal((await get(`${platform.url}/books?limit=1`)).status, 200);
     assert.equal(platform.gateway.pid, masterPid);
+  });
+
+  it('passes the request id on: the id a client sends is the one books logs', async () => {
+    const platform = currentPlatform();
+    const requestId = `handles-${Date.now()}`;
+    const response = await fetch(`${platform.url}/books?limit=1`, { headers: { 'x-request-id': requestId } });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+    const { readFileSync } = await import('node:fs');
+    const logged = (): string[] =>
+      platform.books
+        .filter((replica) => readFileSync(replica.logFile, 'utf8').includes(`"requestId":"${requestId}"`))
+        .map((r) => r.name);
+    for (let i = 0; i < 20 && logged().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(logged().length, 1, `expected exactly one books replica to log ${requestId}`);
   });
 
   it('exposes the gateway metrics, counting requests per route', async () => {
