@@ -1,6 +1,6 @@
 /**
  * The handles of the platform started by the integration root hook work: a killed replica is gone and the gateway
- * still serves, restart() brings it back, the database restarts in place with its data, reload() applies the config
+ * still serves, restart() brings it back, the database restarts in place with its data, reload() applies the config,
  * the metrics endpoint answers, and the request id a client sends reaches books' log (seen through the replicas' log
  * files, which environment-only cases cannot read). Every case leaves the platform as it found it.
  */
