@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, startPlatform, type BuildMode, type Platform } from './platform';
+import { onUnexpectedExit } from './process';
 
 const USAGE = `Usage: npm run dev -- [options]
 
@@ -150,6 +151,7 @@ async function main(): Promise<number> {
   watchParent(() => onSignal('SIGHUP'));
 
   const log = (line: string): void => write(`[dev] ${line}\n`);
+  onUnexpectedExit((name, how, logFile) => log(`${name} exited unexpectedly (${how}); see ${logFile}`));
   let platform: Platform;
   try {
     platform = await startPlatform({

@@ -106,10 +106,8 @@ export class Database {
   }
 
   /** Fast shutdown (SIGINT: abort sessions, checkpoint); the data stays. */
-  async stop(): Promise<void> {
-    if (!this.process.running) return;
-    this.process.signal('SIGINT');
-    if (!(await this.process.waitForExit(20_000))) await this.process.stop();
+  stop(): Promise<void> {
+    return this.process.stop('SIGINT');
   }
 }
 

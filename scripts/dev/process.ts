@@ -26,6 +26,16 @@ export interface ProcessSpec {
 
 const POLL_MS = 100;
 
+/** Told when a started process ends without stop() having been asked (a crash, an external kill, a drill). */
+export type UnexpectedExitListener = (name: string, how: string, logFile: string) => void;
+const unexpectedExitListeners = new Set<UnexpectedExitListener>();
+
+/** Subscribes to unexpected exits of every managed process in this Node process; returns the unsubscribe. */
+export function onUnexpectedExit(listener: UnexpectedExitListener): () => void {
+  unexpectedExitListeners.add(listener);
+  return () => unexpectedExitListeners.delete(listener);
+}
+
 /**
  * One long-running child in its own process group (`detached`), so that a signal reaches every process it forked
  * (nginx workers, PostgreSQL backends) and the terminal's Ctrl-C reaches only the orchestrator, which then stops
@@ -34,6 +44,7 @@ const POLL_MS = 100;
 export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -71,9 +82,14 @@ export class ManagedProcess {
     this.child = child;
     const pgid = child.pid;
     if (pgid !== undefined) watchdog.add(pgid);
+    this.stopping = false;
     this.exited = new Promise((resolve) =>
       child.once('exit', () => {
         if (pgid !== undefined && !groupAlive(pgid)) watchdog.remove(pgid);
+        if (!this.stopping) {
+          for (const listener of unexpectedExitListeners)
+            listener(this.spec.name, describeExit(child), this.spec.logFile);
+        }
         resolve();
       }),
     );
@@ -126,10 +142,11 @@ export class ManagedProcess {
     return true;
   }
 
-  /** SIGTERM, then SIGKILL after the grace period: returns once no process of the group is left. */
-  async stop(): Promise<void> {
+  /** `signal` (SIGTERM), then SIGKILL after the grace period: returns once no process of the group is left. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child?.pid === undefined) return;
-    this.signal('SIGTERM');
+    this.stopping = true;
+    this.signal(signal);
     if (await this.waitForExit(this.spec.stopTimeoutMs ?? 10_000)) return;
     this.signal('SIGKILL');
     if (!(await this.waitForExit(5_000)))

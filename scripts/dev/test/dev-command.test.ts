@@ -94,7 +94,7 @@ describe('npm run dev', () => {
 
   let bookId = '';
 
-  it('serves the platform with the printed token, and Ctrl-C (SIGINT to the group) leaves no process behind', async function () {
+  it('serves the platform with the printed token, reports a replica that dies, and Ctrl-C (SIGINT to the group) leaves no process behind', async function () {
     this.timeout(6 * 60_000);
     const run = startDev([...FREE_PORTS, '--state-dir', stateDir, '--no-sample-data']);
     const pgid = run.child.pid as number;
