@@ -1,6 +1,7 @@
 // Child-process helpers for the engine and image scripts: every call is bounded in time and fails with the command,
 // its exit status and the tail of its output, so a broken step says what broke.
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { createWriteStream } from "node:fs";
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -13,6 +14,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Also stream the child's output to ours (long steps: debootstrap, builds). */
   echo?: boolean;
+  /** Also write the child's output to this file as it comes (follow a long build with `tail -f`). */
+  logFile?: string;
 }
 
 export interface RunResult {
@@ -52,12 +55,15 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const log = options.logFile ? createWriteStream(options.logFile) : undefined;
     child.stdout?.on("data", (chunk: Buffer) => {
       out.push(chunk);
+      log?.write(chunk);
       if (options.echo) process.stdout.write(chunk);
     });
     child.stderr?.on("data", (chunk: Buffer) => {
       err.push(chunk);
+      log?.write(chunk);
       if (options.echo) process.stderr.write(chunk);
     });
     let timedOut = false;
@@ -71,6 +77,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      log?.end();
       const stdoutBytes = Buffer.concat(out);
       const result: RunResult = {
         code: code ?? -1,

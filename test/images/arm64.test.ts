@@ -2,9 +2,12 @@
 // platform with the same configuration: the image says arm64, the process really is aarch64, and it gets healthy.
 import assert from 'node:assert/strict';
 import { docker } from '../../scripts/docker/engine';
-import { ensureStandIns, platformOf, unameMachine } from '../../scripts/docker/standins';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureStandIns, platformOf, standInNames, unameMachine } from '../../scripts/docker/standins';
 import { APPS, type AppName } from './apps';
-import { buildApp, type BuiltImage } from './build';
+import { buildApp, buildContext, imageFacts, type BuiltImage } from './build';
 import { harness } from './harness';
 
 const ARCH = 'arm64';
@@ -28,13 +31,42 @@ async function runningMachine(container: string): Promise<string> {
 }
 
 describe('arm64 images (built and run under QEMU)', function () {
+  it('the default base image names resolve per platform, FROM --platform=$BUILDPLATFORM stages included', async function () {
+    this.timeout(5 * 60_000);
+    await ensureStandIns([ARCH]);
+    // A two-stage build: the first stage on the build platform (amd64), the second on the target (arm64), both
+    // FROM the Dockerfiles' default name: what a cross-building Dockerfile does.
+    const context = mkdtempSync(join(tmpdir(), 'books-images-platforms-'));
+    try {
+      writeFileSync(
+        join(context, 'Dockerfile'),
+        [
+          `FROM --platform=$BUILDPLATFORM ${standInNames('amd64').node} AS build`,
+          'RUN uname -m > /build-machine',
+          `FROM ${standInNames('amd64').node}`,
+          'COPY --from=build /build-machine /build-machine',
+          'RUN echo "$(cat /build-machine) $(uname -m)" > /machines',
+          'CMD ["cat", "/machines"]',
+        ].join('\n'),
+      );
+      const built = await buildContext('platforms-probe', context, ARCH);
+      const { stdout } = await docker(['run', '--rm', '--platform', platformOf(ARCH), built.tag], { timeoutMs: 120_000 });
+      assert.equal(stdout.trim(), `x86_64 ${unameMachine(ARCH)}`, 'build stage machine, then target stage machine');
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  });
+
   const built: Partial<Record<AppName, BuiltImage>> = {};
   const containers: Partial<Record<AppName, string>> = {};
+
+  let nodeBaseBytes = 0;
 
   before(async function () {
     this.timeout(90 * 60_000);
     for (const s of await ensureStandIns([ARCH]))
       process.stdout.write(`    [images] stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'})\n`);
+    nodeBaseBytes = (await imageFacts(standInNames(ARCH).node)).sizeBytes;
     for (const app of APPS) {
       const image = await buildApp(app, ARCH);
       built[app.name] = image;
@@ -52,6 +84,11 @@ describe('arm64 images (built and run under QEMU)', function () {
 
       it('is an arm64 image', function () {
         assert.equal(image().architecture, ARCH, `${image().tag} says architecture ${image().architecture}`);
+      });
+
+      it(`is within its size target on ${ARCH} (${app.sizeRule})`, function () {
+        const bound = app.maxSizeBytes(nodeBaseBytes);
+        assert.ok(image().sizeBytes <= bound, `${image().tag} is ${mb(image().sizeBytes)}, over ${mb(bound)} (${app.sizeRule}; ${ARCH} node base ${mb(nodeBaseBytes)})`);
       });
 
       it('starts and becomes healthy under the same hardening and configuration', async function () {

@@ -1,5 +1,4 @@
 // Builds the apps' real Dockerfiles in our engine (BuildKit) for one platform, FROM the stand-in base images.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from '../../scripts/docker/engine';
 import { tail } from '../../scripts/docker/process';
@@ -32,11 +31,10 @@ export async function buildContext(name: string, context: string, arch: Arch): P
   const tag = imageTag(name, arch);
   // No build args: the Dockerfiles' default base image names are multi-platform in our engine (scripts/docker).
   const args = ['build', '--progress=plain', '--platform', platformOf(arch), '--tag', tag, context];
-  const started = Date.now();
-  const result = await docker(args, { allowFailure: true, timeoutMs: BUILD_TIMEOUT_MS[arch] });
-  const seconds = (Date.now() - started) / 1000;
   const logFile = join(LOG_DIR, `build-${name}-${arch}.log`);
-  writeFileSync(logFile, result.stderr + result.stdout);
+  const started = Date.now();
+  const result = await docker(args, { allowFailure: true, timeoutMs: BUILD_TIMEOUT_MS[arch], logFile });
+  const seconds = (Date.now() - started) / 1000;
   if (result.code !== 0) {
     const where = context.startsWith(REPO_ROOT) ? context.slice(REPO_ROOT.length + 1) : context;
     throw new Error(`docker build of ${where} (${arch}) failed after ${seconds.toFixed(0)} s; full log ${logFile}:\n${tail(result.stderr, 3000)}`);
