@@ -30,6 +30,18 @@ as browsers do); every resend is counted and printed, and an error on a new conn
 | hostile-input | 88 raw-TCP cases (malformed request lines, methods, sizes, CL/TE conflicts, traversal, JSON types, SQL-looking and non-UTF-8 strings, JWT negatives; gateway and books directly): every answer 4xx, all pids alive, table unchanged |
 `;
 
+/** On a machine busier than its CPUs, the ratios swing from run to run: say so next to the numbers. */
+function overloadWarning(machine: Machine): string[] {
+  const peak = Math.max(machine.loadAverage.start, machine.loadAverage.end ?? 0);
+  if (peak <= machine.cpus) return [];
+  return [
+    `**This run shared the machine: a 1-minute load average up to ${peak.toFixed(1)} on ${machine.cpus} CPUs.** ` +
+      'Every process here, load generator included, waited for a CPU most of the time, so tail latencies measure ' +
+      'the neighbours and the ratios swing from run to run; a verdict holds only when repeated runs agree.',
+    '',
+  ];
+}
+
 export function renderBenchmarksMarkdown(
   machine: Machine,
   startedAt: string,
@@ -74,6 +86,7 @@ export function renderBenchmarksMarkdown(
       ],
     }),
     '',
+    ...overloadWarning(machine),
     '## Targets',
     '',
     markdownTable({
