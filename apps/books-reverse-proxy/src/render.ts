@@ -293,6 +293,8 @@ function serverCommon(o: GatewayRenderOptions): string[] {
   return [
     'server_name _;',
     ...responseHeaders(o),
+    // HTTP/0.9 has no status line or headers: close the connection (444) instead of proxying a bare body.
+    'if ($server_protocol !~ ^HTTP/) { return 444; }',
     `if ($request_method !~ ^(${methods})$) { return 405; }`,
     ...errorPageDirectives(),
   ];

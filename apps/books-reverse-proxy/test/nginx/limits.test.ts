@@ -102,6 +102,13 @@ describe('gateway limits and errors (real nginx)', () => {
     assert.match(response, /X-Content-Type-Options: nosniff/);
   });
 
+  it('an HTTP/0.9 request (no version) is closed without an answer, nothing upstream', async () => {
+    const before = fx.backends.books![0]!.requests.length;
+    const response = await raw(fx.gateway.url, [{ data: 'GET /books\r\n', afterMs: 0 }], 3_000);
+    assert.equal(response, '');
+    assert.equal(fx.backends.books![0]!.requests.length, before);
+  });
+
   it('slowloris: headers not completed within clientHeaderSeconds → connection closed, logged as 408', async () => {
     const started = Date.now();
     const response = await raw(

@@ -160,6 +160,7 @@ describe('renderNginxConf', () => {
       'proxy_next_upstream_tries 2;',
       'worker_shutdown_timeout 20s;',
       'if ($request_method !~ ^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$) { return 405; }',
+      'if ($server_protocol !~ ^HTTP/) { return 444; }',
     ];
     for (const needle of table) it(`renders ${needle}`, () => assert.ok(conf.includes(needle), needle));
 
