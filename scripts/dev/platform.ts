@@ -12,6 +12,7 @@ import { Gateway, assertGatewayPrerequisites, type GatewayCustomizer } from './g
 import { ensureJwtKeys } from './keys';
 import { assertPortFree, freePorts } from './ports';
 import { Database } from './postgres';
+import { removeIfOrphaned } from './process';
 import { Replica, buildSteps, serviceKinds, type ServiceKind } from './services';
 import { mintToken, type MintOptions } from './tokens';
 
@@ -153,6 +154,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'books-platform-'));
   // mkdtemp makes it 0700; PostgreSQL and the nginx workers run as other users and must traverse it.
   if (ephemeral) chmodSync(stateDir, 0o755);
+  const forgetStateDir = ephemeral ? removeIfOrphaned(stateDir) : () => undefined;
   const logDir = options.logDir ?? join(stateDir, 'logs');
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
@@ -160,6 +162,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const errors: unknown[] = [];
     for (const part of started.splice(0).reverse()) await part.stop().catch((error: unknown) => errors.push(error));
     if (ephemeral) rmSync(stateDir, { recursive: true, force: true });
+    forgetStateDir();
     if (errors.length > 0) throw new AggregateError(errors, 'some platform processes did not stop cleanly');
   };
 

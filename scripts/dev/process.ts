@@ -188,40 +188,53 @@ function groupAlive(pgid: number): boolean {
 /**
  * The last line of defence against leftovers: a detached bash (not sh: dash's kill takes no `--` before a group id)
  * that polls this Node process and, once it is gone without having stopped its children (SIGKILL, a crash, a CI
- * timeout), sends SIGTERM to every process group still listed in the groups file and SIGKILL to any still alive 5 s
- * later. Started with the first child; one per Node process.
+ * timeout), sends SIGTERM to every process group still listed in the groups file, SIGKILL to any still alive 5 s
+ * later, and deletes the listed throw-away directories. Started on first use; one per Node process.
  */
 class OrphanWatchdog {
   private readonly groups = new Set<number>();
+  private readonly dirs = new Set<string>();
   private readonly file = join(tmpdir(), `books-platform-groups-${process.pid}`);
   private started = false;
 
   add(pgid: number): void {
     this.groups.add(pgid);
     this.save();
-    if (!this.started) this.start();
   }
 
   remove(pgid: number): void {
     if (this.groups.delete(pgid)) this.save();
   }
 
+  addDir(dir: string): void {
+    this.dirs.add(dir);
+    this.save();
+  }
+
+  removeDir(dir: string): void {
+    if (this.dirs.delete(dir)) this.save();
+  }
+
   private save(): void {
     writeFileSync(this.file, [...this.groups].map((pgid) => `${pgid}\n`).join(''));
+    writeFileSync(`${this.file}.dirs`, [...this.dirs].map((dir) => `${dir}\n`).join(''));
+    if (!this.started) this.start();
   }
 
   private start(): void {
     this.started = true;
     const script = [
       'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
-      'groups=$(cat "$2" 2>/dev/null); rm -f "$2"',
-      '[ -n "$groups" ] || exit 0',
-      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
-      'for _ in $(seq 50); do',
-      '  alive=; for g in $groups; do kill -0 -- "-$g" 2>/dev/null && alive=1; done',
-      '  [ -n "$alive" ] || exit 0; sleep 0.1',
-      'done',
-      'for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
+      'groups=$(cat "$2" 2>/dev/null); mapfile -t dirs <"$2.dirs"; rm -f "$2" "$2.dirs"',
+      'if [ -n "$groups" ]; then',
+      '  for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+      '  for _ in $(seq 50); do',
+      '    alive=; for g in $groups; do kill -0 -- "-$g" 2>/dev/null && alive=1; done',
+      '    [ -n "$alive" ] || break; sleep 0.1',
+      '  done',
+      '  for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
+      'fi',
+      'for d in "${dirs[@]}"; do rm -rf -- "$d"; done',
     ].join('\n');
     spawn('bash', ['-c', script, 'books-platform-watchdog', String(process.pid), this.file], {
       detached: true,
@@ -231,6 +244,12 @@ class OrphanWatchdog {
 }
 
 const watchdog = new OrphanWatchdog();
+
+/** A throw-away directory the watchdog deletes should this Node process die without cleaning up; returns the undo. */
+export function removeIfOrphaned(dir: string): () => void {
+  watchdog.addDir(dir);
+  return () => watchdog.removeDir(dir);
+}
 
 function describeExit(child: ChildProcess): string {
   return child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`;
