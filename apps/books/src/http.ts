@@ -111,11 +111,55 @@ function answerUnparseableRequest(error: NodeJS.ErrnoException, socket: Socket):
   socket.destroy(error);
 }
 
+/** Fatal: a malformed sequence throws instead of becoming U+FFFD. Stateless between decode() calls, so shared. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** RFC 8259 §8.1: JSON exchanged between systems is UTF-8; a body that is not is refused, never repaired. */
+function decodeUtf8Body(body: Buffer): string | HttpError {
+  try {
+    return STRICT_UTF8.decode(body);
+  } catch {
+    return new HttpError(400, 'invalid_encoding', 'The request body is not valid UTF-8.', { location: 'body' });
+  }
+}
+
+/**
+ * Fastify's query parser keeps a value it cannot percent-decode as it was (`%C3%28` would be searched for
+ * literally), so the query is checked first: percent escapes must be well-formed and decode to valid UTF-8
+ * (decodeURIComponent enforces both). Path parameters are decoded by the router, which refuses them itself
+ * (FST_ERR_BAD_URL, answered as badPathEncoding by frameworkErrors).
+ */
+function assertQueryEncoding(url: string): void {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0 || !url.includes('%', queryStart)) return;
+  try {
+    decodeURIComponent(url.slice(queryStart + 1));
+  } catch {
+    throw new HttpError(
+      400,
+      'invalid_encoding',
+      'The query string has a malformed percent escape or is not valid UTF-8.',
+      { location: 'querystring' },
+    );
+  }
+}
+
+/** The router could not percent-decode a path parameter (malformed escape or not UTF-8). */
+const badPathEncoding = (): HttpError =>
+  new HttpError(400, 'invalid_encoding', 'The path has a malformed percent escape or is not valid UTF-8.', {
+    location: 'path',
+  });
+
 export function createHttpApp(options: HttpOptions): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: BODY_LIMIT_BYTES,
     clientErrorHandler: answerUnparseableRequest,
+    // Errors Fastify raises before routing and before any hook get our shape and request id too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const answer = error.code === 'FST_ERR_BAD_URL' ? badPathEncoding() : toHttpError(error);
+      reply.header(REQUEST_ID_HEADER, request.id).code(answer.statusCode).send(answer.body());
+    },
     requestIdHeader: false, // read and checked in genReqId instead of trusted blindly
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (request) => {
@@ -127,16 +171,24 @@ export function createHttpApp(options: HttpOptions): FastifyInstance {
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.other).compile(schema));
 
-  // Only JSON is accepted: drop Fastify's text/plain parser; JSON merge patch is JSON too.
-  app.removeContentTypeParser('text/plain');
+  // Only JSON is accepted: drop Fastify's text/plain parser; JSON merge patch is JSON too. Bodies are read as bytes
+  // and decoded strictly here, the one place every body passes, because Fastify's own string parser would repair
+  // invalid UTF-8 with U+FFFD and store it.
+  const parseJsonText = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   app.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
+    ['application/json', 'application/merge-patch+json'],
+    { parseAs: 'buffer' },
+    (request, body, done) => {
+      const text = decodeUtf8Body(body as Buffer);
+      if (text instanceof HttpError) done(text, undefined);
+      else parseJsonText(request, text, done);
+    },
   );
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    assertQueryEncoding(request.url);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
