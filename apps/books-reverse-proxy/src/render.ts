@@ -293,8 +293,6 @@ function serverCommon(o: GatewayRenderOptions): string[] {
   return [
     'server_name _;',
     ...responseHeaders(o),
-    // HTTP/0.9 has no status line or headers: close the connection (444) instead of proxying a bare body.
-    'if ($server_protocol !~ ^HTTP/) { return 444; }',
     `if ($request_method !~ ^(${methods})$) { return 405; }`,
     ...errorPageDirectives(),
   ];
@@ -395,6 +393,9 @@ function routeLocations(o: GatewayRenderOptions, route: Route): string[] {
   const writeLocation = `@gw_write_${route.name}`;
   const body = [
     `set $gw_route_name ${route.name};`,
+    // HTTP/0.9 has no status line or headers: close (444) instead of proxying a bare body. Only here: the error
+    // pages must still answer requests whose request line never parsed (their protocol is empty too).
+    'if ($server_protocol !~ ^HTTP/) { return 444; }',
     ...limitLines(o),
     ...(route.auth
       ? [

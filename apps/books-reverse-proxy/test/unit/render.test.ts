@@ -160,9 +160,15 @@ describe('renderNginxConf', () => {
       'proxy_next_upstream_tries 2;',
       'worker_shutdown_timeout 20s;',
       'if ($request_method !~ ^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$) { return 405; }',
-      'if ($server_protocol !~ ^HTTP/) { return 444; }',
     ];
     for (const needle of table) it(`renders ${needle}`, () => assert.ok(conf.includes(needle), needle));
+
+    it('closes HTTP/0.9 requests in every route location only (error pages must still answer unparsed requests)', () => {
+      const guard = 'if ($server_protocol !~ ^HTTP/) { return 444; }';
+      assert.equal(count(render(), guard), 3, 'location = /books, ^~ /books/ and /');
+      const errorBlock = render().split('location = /_gateway/error/414 {')[1]!.split('}')[0]!;
+      assert.ok(!errorBlock.includes('server_protocol'));
+    });
 
     it('never lets nginx retry non-idempotent requests', () => assert.doesNotMatch(conf, /non_idempotent/));
 
