@@ -66,7 +66,7 @@ describe('drill: the gateway is reloaded under load', function () {
     printStep(
       DRILL,
       'NOTE: nginx 1.22 reload does not guarantee zero resets: old workers close idle keep-alive connections, and a ' +
-        'request written onto one at that instant is reset before any answer. Measured: 0-7 of 10,007 GETs in 7 ' +
+        'request written onto one at that instant is reset before any answer. Measured: 0-7 of 10,007 GETs in 10 ' +
         'runs of this drill (<= 0.07 %); on a bare nginx 160 of 188,795 (0.085 %) before resends over 20 reloads. ' +
         'Clients must resend idempotent requests on such a reset; see the drills README.',
     );
