@@ -6,7 +6,7 @@
 export interface ErrorPage {
   /** Status nginx raises internally. */
   readonly status: number;
-  /** Status the client sees (494 is nginx-internal; clients get 431). */
+  /** Status the client sees (494 is nginx-internal; clients get 431; 501/505 → 400). */
   readonly sentStatus: number;
   readonly error: string;
   readonly message: string;
@@ -39,9 +39,21 @@ export const errorPages: readonly ErrorPage[] = [
   { status: 496, sentStatus: 400, error: 'no_certificate', message: 'A client certificate is required.' },
   { status: 497, sentStatus: 400, error: 'http_to_https', message: 'Plain HTTP was sent to the HTTPS port.' },
   { status: 500, sentStatus: 500, error: 'internal_error', message: 'The gateway failed to handle the request.' },
-  { status: 501, sentStatus: 501, error: 'not_implemented', message: 'The request uses an unsupported feature.' },
+  // Hostile or malformed input must never count as the platform's fault: nginx's 501 (unknown Transfer-Encoding)
+  // and 505 (unsupported HTTP version in the request line) are answered 400, saying what was wrong.
+  {
+    status: 501,
+    sentStatus: 400,
+    error: 'unsupported_transfer_encoding',
+    message: 'The Transfer-Encoding is not supported; use chunked or Content-Length.',
+  },
   { status: 502, sentStatus: 502, error: 'bad_gateway', message: 'The upstream service is unavailable.' },
   { status: 503, sentStatus: 503, error: 'service_unavailable', message: 'The upstream service is unavailable.' },
   { status: 504, sentStatus: 504, error: 'gateway_timeout', message: 'The upstream service did not answer in time.' },
-  { status: 505, sentStatus: 505, error: 'http_version_not_supported', message: 'This HTTP version is not supported.' },
+  {
+    status: 505,
+    sentStatus: 400,
+    error: 'unsupported_http_version',
+    message: 'The HTTP version in the request line is not supported; use HTTP/1.0 or HTTP/1.1.',
+  },
 ];

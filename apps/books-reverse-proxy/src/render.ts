@@ -118,6 +118,13 @@ function httpContext(o: GatewayRenderOptions): string[] {
     '    "" "-";',
     '    default $gw_route_name;',
     '}',
+    // The gateway's CSP only when the upstream sent none (web pages bring their own; an empty value makes
+    // add_header send nothing). volatile: the auth subrequest shares the variables and must not cache its value.
+    'map $upstream_http_content_security_policy $gw_csp {',
+    '    volatile;',
+    `    "" "${gatewayContentSecurityPolicy}";`,
+    '    default "";',
+    '}',
     ...o.routes.filter((route) => route.auth !== null).flatMap(protectedMethodsMap),
     '',
     'log_format gateway_json escape=json',
@@ -232,6 +239,8 @@ function upstreamBlock(o: GatewayRenderOptions, route: Route): string[] {
   ];
 }
 
+const gatewayContentSecurityPolicy = "frame-ancestors 'none'";
+
 /** Response headers on every answer, errors included (`always`). */
 function securityHeaders(o: GatewayRenderOptions): [string, string][] {
   const headers: [string, string][] = [
@@ -250,7 +259,7 @@ function securityHeaders(o: GatewayRenderOptions): [string, string][] {
 function responseHeaders(o: GatewayRenderOptions, extra: [string, string][] = []): string[] {
   const all: [string, string][] = [
     ['X-Request-ID', '$gw_request_id'],
-    ['Content-Security-Policy', "frame-ancestors 'none'"],
+    ['Content-Security-Policy', '$gw_csp'],
     ...securityHeaders(o),
     ...extra,
   ];

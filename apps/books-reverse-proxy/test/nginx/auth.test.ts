@@ -246,6 +246,20 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
     assert.equal(fx.backends.books![0]!.requests.at(-1)!.headers['x-authenticated-user'], undefined);
   });
 
+  it("an authenticated write keeps the upstream's Content-Security-Policy (the auth subrequest caches nothing)", async () => {
+    fx.backends.books![0]!.handle((_req, res) => {
+      res.setHeader('Content-Security-Policy', "default-src 'none'");
+      res.end('{}');
+    });
+    try {
+      const reply = await send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${hs()}` } });
+      assert.equal(reply.status, 200, reply.body);
+      assert.equal(reply.headers['content-security-policy'], "default-src 'none'");
+    } finally {
+      fx.backends.books![0]!.handle(null);
+    }
+  });
+
   it('key rotation: a new key file applies to the next request without a reload', async () => {
     const oldToken = hs();
     const newKey = randomBytes(32);

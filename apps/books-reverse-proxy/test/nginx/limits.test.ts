@@ -102,6 +102,29 @@ describe('gateway limits and errors (real nginx)', () => {
     assert.match(response, /X-Content-Type-Options: nosniff/);
   });
 
+  // Hostile input must never be answered 5xx (5xx means the platform's fault in metrics and alerts).
+  const hostileRequests = [
+    { name: 'HTTP/2.0 in an HTTP/1 request line', data: 'GET /books HTTP/2.0\r\nHost: x\r\n\r\n', error: 'unsupported_http_version' },
+    { name: 'HTTP/9.9 in the request line', data: 'GET /books HTTP/9.9\r\nHost: x\r\n\r\n', error: 'unsupported_http_version' },
+    {
+      name: 'an unknown Transfer-Encoding',
+      data: 'POST /books HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n',
+      error: 'unsupported_transfer_encoding',
+    },
+  ];
+  for (const { name, data, error } of hostileRequests) {
+    it(`${name} → 400 JSON (not nginx's 505/501), nothing upstream`, async () => {
+      const before = fx.backends.books![0]!.requests.length;
+      const response = await raw(fx.gateway.url, [{ data, afterMs: 0 }], 2_000);
+      assert.match(response, /^HTTP\/1\.1 400 /);
+      assert.match(response, new RegExp(`"error":"${error}"`));
+      assert.match(response, /"requestId":"[0-9a-f]{32}"/);
+      assert.match(response, /X-Content-Type-Options: nosniff/);
+      assert.doesNotMatch(response, /<html|nginx\//i);
+      assert.equal(fx.backends.books![0]!.requests.length, before);
+    });
+  }
+
   it('an HTTP/0.9 request (no version) is closed without an answer, nothing upstream', async () => {
     const before = fx.backends.books![0]!.requests.length;
     const response = await raw(fx.gateway.url, [{ data: 'GET /books\r\n', afterMs: 0 }], 3_000);

@@ -100,6 +100,29 @@ describe('gateway routing (real nginx)', () => {
     assert.notEqual(reply.headers['x-request-id'], 'backend-echo');
   });
 
+  it("an upstream's own Content-Security-Policy replaces the gateway's (one CSP header, the app's)", async () => {
+    const appPolicy = "default-src 'self'; frame-ancestors 'self'";
+    fx.backends.web![0]!.handle((_req, res) => {
+      res.setHeader('Content-Security-Policy', appPolicy);
+      res.end('<!doctype html>');
+    });
+    try {
+      const reply = await send(`${fx.gateway.url}/index.html`);
+      assert.equal(reply.status, 200);
+      // node joins repeated headers with ", ": exactly the app's value means exactly one header.
+      assert.equal(reply.headers['content-security-policy'], appPolicy);
+      assert.equal(reply.headers['x-frame-options'], 'DENY');
+    } finally {
+      fx.backends.web![0]!.handle(null);
+    }
+  });
+
+  it("the gateway's own error pages carry the gateway's Content-Security-Policy", async () => {
+    const reply = await send(`${fx.gateway.url}/books`, { method: 'TRACE' });
+    assert.equal(reply.status, 405);
+    assert.equal(reply.headers['content-security-policy'], "frame-ancestors 'none'");
+  });
+
   it('gzips text responses for clients that accept it', async () => {
     fx.backends.web![0]!.handle((_req, res) => {
       res.setHeader('Content-Type', 'application/json');

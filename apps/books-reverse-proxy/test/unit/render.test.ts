@@ -205,6 +205,15 @@ describe('renderNginxConf', () => {
       }
     });
 
+    it('answers client faults nginx reports as 501/505 with 400, never 5xx', () => {
+      assert.ok(conf.includes('error_page 501 =400 /_gateway/error/501;'));
+      assert.ok(conf.includes('error_page 505 =400 /_gateway/error/505;'));
+      for (const status of [501, 505]) {
+        const block = conf.slice(conf.indexOf(`/_gateway/error/${status} {`));
+        assert.match(block, /^[^}]*return 400 '/);
+      }
+    });
+
     it('keeps the security headers on locations that add their own headers', () => {
       const withExtras = conf.split('location = /_gateway/error/').filter((block) => /^(401|403|405|429) /.test(block));
       assert.equal(withExtras.length, 4);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { createPublicKey } from 'node:crypto';
 import { mintToken, parseDuration } from '../../src/token';
@@ -10,6 +10,7 @@ import { writeTestKeys, type TestKeys } from '../keys';
 
 const execFileAsync = promisify(execFile);
 const appDir = join(__dirname, '../..');
+const rootDir = join(appDir, '../..');
 
 describe('token minter', () => {
   let dir: string;
@@ -87,6 +88,40 @@ describe('token minter', () => {
     );
     const { jwtVerify } = await import('jose');
     assert.equal((await jwtVerify(stdout.trim(), createPublicKey(keys.rsaPublicPem))).payload.sub, 'carol');
+  });
+
+  it('CLI: a relative --key is relative to where npm was run (the root, with -w), not the workspace dir', async () => {
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['run', '-s', 'token', '-w', 'apps/books-reverse-proxy', '--', '--sub', 'dave', '--key', relative(rootDir, keys.hs256File)],
+      { cwd: rootDir },
+    );
+    const { jwtVerify } = await import('jose');
+    assert.equal((await jwtVerify(stdout.trim(), keys.hs256)).payload.sub, 'dave');
+  });
+
+  it('CLI: without npm (no INIT_CWD) a relative --key is relative to the current directory', async () => {
+    const { INIT_CWD: _ignored, ...env } = process.env;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['-r', require.resolve('ts-node/register/transpile-only'), join(appDir, 'scripts/token.ts'), '--sub', 'erin', '--key', 'hs256.key'],
+      { cwd: dir, env: { ...env, TS_NODE_PROJECT: join(appDir, 'tsconfig.json') } },
+    );
+    const { jwtVerify } = await import('jose');
+    assert.equal((await jwtVerify(stdout.trim(), keys.hs256)).payload.sub, 'erin');
+  });
+
+  it('CLI: a relative --key that does not exist where npm was run fails with exit 2', async () => {
+    const error = await execFileAsync(
+      'npm',
+      ['run', '-s', 'token', '-w', 'apps/books-reverse-proxy', '--', '--sub', 'x', '--key', 'hs256.key'],
+      { cwd: rootDir },
+    ).then(
+      () => assert.fail('expected a failure'),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    assert.equal(error.code, 2);
+    assert.match(error.stderr, new RegExp(join(rootDir, 'hs256.key')));
   });
 
   const badArgs: [string, string[], RegExp][] = [
