@@ -238,6 +238,30 @@ describe("e2e: pulumi up for real (kwok + registry + Docker engine)", function (
     await arm.destroy();
   });
 
+  it("a failing image build fails pulumi up with the build's output and rolls nothing", async function () {
+    const dockerfile = join(projectDir, "apps", "books", "Dockerfile");
+    const original = readFileSync(dockerfile, "utf8");
+    const before = await deploymentsOf("books");
+    appendFileSync(dockerfile, "\nRUN echo e2e-broken-build >&2 && false\n");
+    try {
+      await assert.rejects(stack.up(), /docker build[\s\S]*e2e-broken-build/);
+    } finally {
+      writeFileSync(dockerfile, original);
+    }
+    const after = await deploymentsOf("books");
+    for (const name of DEPLOYMENTS) assert.equal(imageOf(after.get(name)!), imageOf(before.get(name)!), `${name} changed`);
+  });
+
+  it("a missing plugin fails loudly instead of being downloaded", async function () {
+    const withoutDockerPlugin = {
+      ...env,
+      PATH: env.PATH.split(":").filter((dir) => dir !== toolchain.dockerProvider).join(":"),
+    };
+    const pr = await openStack({ ...setup("e2e-no-plugin", stackConfig("amd64")), env: withoutDockerPlugin }, { validate: true });
+    await assert.rejects(pr.preview(), /no resource plugin 'pulumi-resource-docker' found/);
+    await pr.workspace.removeStack("e2e-no-plugin", { force: true });
+  });
+
   it("pulumi destroy leaves no object in the namespace", async function () {
     await timed("pulumi destroy", () => stack.destroy());
     for (let i = 0; i < 60 && (await kube.namespaceExists("books")); i++) await new Promise((r) => setTimeout(r, 1000));
