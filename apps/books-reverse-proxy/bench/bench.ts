@@ -1,6 +1,6 @@
 /**
  * Gateway benchmark: wrk against (1) a backend directly, (2) a bare keepalive nginx proxy, (3) our gateway (nginx under
- * gatewayd with every feature on: request id, JSON access log, metrics syslog line, limits, security headers), in the
+ * gatewayd with every feature on: request id, JSON access log (also the metrics' source), limits, security headers), in the
  * same run, at c=1 and c=32. Prints a table and ratios and writes JSON.
  *
  *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 3] [--backend node|nginx]

@@ -3,7 +3,6 @@
  * used by the gateway's own tests, its benchmark and the platform's local runs (`npm run dev`).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,17 +30,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function freeUdpPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolvePort(port));
-    });
-  });
-}
-
 export interface LocalGatewaySetup {
   /** Working directory: config, temp files, pid. Created if missing. */
   readonly dir: string;
@@ -49,7 +37,7 @@ export interface LocalGatewaySetup {
   readonly addresses: Readonly<Record<string, readonly string[]>>;
   readonly hs256KeyFile: string;
   readonly rs256PublicKeyFile: string;
-  /** Include the metrics syslog line (needs gatewayd running). */
+  /** Serve gatewayd's metrics (read from the access log lines gatewayd copies). */
   readonly metrics: boolean;
 }
 
@@ -62,9 +50,7 @@ export async function localGatewayOptions(setup: LocalGatewaySetup): Promise<Gat
     listenPort: await freePort(),
     backends: { kind: 'static', addresses: setup.addresses },
     jwt: { ...defaults.jwt, hs256KeyFile: setup.hs256KeyFile, rs256PublicKeyFile: setup.rs256PublicKeyFile },
-    metrics: setup.metrics
-      ? { port: await freePort(), listenAddress: '127.0.0.1', syslogPort: await freeUdpPort() }
-      : null,
+    metrics: setup.metrics ? { port: await freePort(), listenAddress: '127.0.0.1' } : null,
     upstream: { ...defaults.upstream, maxFails: 1 },
     paths: { ...defaults.paths, tempDir: resolve(setup.dir), njsDir },
     workerProcesses: 1,

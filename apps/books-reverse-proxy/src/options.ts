@@ -113,8 +113,11 @@ export interface MetricsOptions {
   /** gatewayd serves Prometheus `/metrics` here; never routed by nginx. */
   readonly port: number;
   readonly listenAddress: string;
-  /** nginx sends one compact line per request over syslog UDP to 127.0.0.1:<syslogPort> (gatewayd listens). */
-  readonly syslogPort: number;
+  /**
+   * @deprecated Ignored: gatewayd now reads the metrics from the JSON access log line it copies (no syslog line).
+   * Still accepted so existing callers (scripts/dev) typecheck; remove it there, then here.
+   */
+  readonly syslogPort?: number;
 }
 
 export interface AccessLogBufferOptions {
@@ -148,7 +151,7 @@ export interface GatewayRenderOptions {
   readonly upstream: UpstreamOptions;
   /** null → plain HTTP only, no HSTS. */
   readonly tls: TlsOptions | null;
-  /** null → no per-request syslog line (nginx run without gatewayd). */
+  /** null → no exporter (nginx run without gatewayd, or metrics not wanted). */
   readonly metrics: MetricsOptions | null;
   /** Buffering of the JSON access log on stdout; null → one write per request. */
   readonly accessLogBuffer: AccessLogBufferOptions | null;
@@ -208,7 +211,7 @@ export function defaultGatewayOptions(): GatewayRenderOptions {
       failTimeoutSeconds: 5,
     },
     tls: null,
-    metrics: { port: 9145, listenAddress: '0.0.0.0', syslogPort: 9514 },
+    metrics: { port: 9145, listenAddress: '0.0.0.0' },
     accessLogBuffer: { size: '64k', flushSeconds: 1 },
     paths: {
       tempDir: '/tmp',

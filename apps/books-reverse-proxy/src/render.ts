@@ -41,7 +41,7 @@ export function renderNginxConf(options: GatewayRenderOptions): string {
 function supervisorDirectives(o: GatewayRenderOptions): string[] {
   const lines: string[] = [];
   if (o.metrics) {
-    lines.push(`metrics ${o.metrics.listenAddress}:${o.metrics.port} syslog 127.0.0.1:${o.metrics.syslogPort}`);
+    lines.push(`metrics ${o.metrics.listenAddress}:${o.metrics.port}`);
   }
   const dns = o.backends.kind === 'dns' ? o.backends : null;
   if (dns) {
@@ -134,7 +134,6 @@ function httpContext(o: GatewayRenderOptions): string[] {
     `    '"upstream_response_time":"$upstream_response_time","request_id":"$gw_request_id",'`,
     `    '"user":"${user}","client":"$remote_addr","user_agent":"$http_user_agent"}';`,
     `access_log /dev/stdout gateway_json${o.accessLogBuffer ? ` buffer=${o.accessLogBuffer.size} flush=${o.accessLogBuffer.flushSeconds}s` : ''};`,
-    ...metricsLog(o),
     '',
     ...realIp(o),
     `limit_req_zone $binary_remote_addr zone=gw_requests:10m rate=${o.limits.requestsPerSecond}r/s;`,
@@ -175,15 +174,6 @@ function protectedMethodsMap(route: Route): string[] {
 }
 
 const protectVar = (route: Route): string => `$gw_protect_${route.name}`;
-
-function metricsLog(o: GatewayRenderOptions): string[] {
-  if (!o.metrics) return [];
-  // One compact line per request for gatewayd's exporter: UDP, so it never blocks or slows nginx.
-  return [
-    "log_format gateway_metrics '$gw_route $gw_method $status $request_time';",
-    `access_log syslog:server=127.0.0.1:${o.metrics.syslogPort},facility=local7,tag=gateway,severity=info,nohostname gateway_metrics;`,
-  ];
-}
 
 function realIp(o: GatewayRenderOptions): string[] {
   if (o.trustedProxies.length === 0) return [];

@@ -85,7 +85,7 @@ export function validateOptions(o: GatewayRenderOptions): void {
     check(absolutePath.test(o.tls.keyFile), `tls.keyFile must be an absolute path: ${o.tls.keyFile}`);
   }
   if (o.metrics) {
-    check(isPort(o.metrics.port) && isPort(o.metrics.syslogPort), 'metrics ports must be TCP/UDP ports');
+    check(isPort(o.metrics.port), 'metrics.port must be a TCP port');
     check(cidr.test(o.metrics.listenAddress), `metrics.listenAddress is not an IP: ${o.metrics.listenAddress}`);
   }
   if (o.accessLogBuffer) {

@@ -23,7 +23,6 @@ type upstream struct {
 
 type directives struct {
 	metricsListen string // host:port of /metrics; empty → no exporter
-	syslogListen  string // host:port of the UDP syslog receiver
 	refresh       time.Duration
 	copies        int
 	serverParams  string
@@ -57,8 +56,11 @@ func (d *directives) apply(fields []string) error {
 	}
 	args := fields[1:]
 	switch {
+	case fields[0] == "metrics" && len(args) == 1:
+		d.metricsListen = args[0]
 	case fields[0] == "metrics" && len(args) == 3 && args[1] == "syslog":
-		d.metricsListen, d.syslogListen = args[0], args[2]
+		// Configs rendered before metrics came from the access log; their syslog line is left unread.
+		d.metricsListen = args[0]
 	case fields[0] == "refresh" && len(args) == 1:
 		seconds, err := strconv.ParseFloat(args[0], 64)
 		if err != nil || seconds <= 0 {

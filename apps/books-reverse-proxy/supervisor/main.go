@@ -1,6 +1,6 @@
 // gatewayd: the gateway image's entrypoint. It resolves the backends named in nginx.conf's "# gatewayd" lines,
 // writes the upstream server files, runs nginx in the foreground, re-resolves periodically and reloads nginx only
-// when an address set changes, forwards stop signals, and exports Prometheus metrics fed by nginx over syslog.
+// when an address set changes, forwards stop signals, and exports Prometheus metrics read from nginx's access log lines.
 //
 //	gatewayd                      run (the image's entrypoint)
 //	gatewayd -check [-offline]    write the upstream files once (-offline: placeholders, no DNS), run nginx -t
@@ -12,7 +12,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -76,18 +75,16 @@ func run(config, nginx, prefix string, check, offline bool) int {
 	}
 	nginxArgs := []string{"-c", config, "-p", prefix, "-e", "stderr"}
 	if check {
-		proc, done, err := startNginx(nginx, append(nginxArgs, "-t"))
+		proc, done, err := startNginx(nginx, append(nginxArgs, "-t"), nil)
 		if err != nil {
 			logf("starting nginx -t: %v", err)
 			return 1
 		}
 		return exitCode(<-waitNginx(proc, done))
 	}
+	var observe func(line []byte) // nil: no exporter, the log is only copied
 	if d.metricsListen != "" {
-		if err := m.listenSyslog(d.syslogListen); err != nil {
-			logf("syslog receiver: %v", err)
-			return 1
-		}
+		observe = m.observe
 		if err := m.serve(d.metricsListen); err != nil {
 			logf("metrics server: %v", err)
 			return 1
@@ -96,7 +93,7 @@ func run(config, nginx, prefix string, check, offline bool) int {
 
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT, syscall.SIGHUP)
-	proc, copied, err := startNginx(nginx, nginxArgs)
+	proc, copied, err := startNginx(nginx, nginxArgs, observe)
 	if err != nil {
 		logf("starting nginx: %v", err)
 		return 1
@@ -119,7 +116,7 @@ func run(config, nginx, prefix string, check, offline bool) int {
 			switch sig {
 			case syscall.SIGHUP:
 				// A changed config (e.g. a new route) brings new upstreams: read the directives again. The
-				// metrics/syslog addresses and the refresh interval stay as started.
+				// metrics address and the refresh interval stay as started.
 				if next, err := readDirectives(config); err != nil {
 					logf("keeping the previous directives: %v", err)
 				} else {
@@ -146,10 +143,11 @@ func run(config, nginx, prefix string, check, offline bool) int {
 	}
 }
 
-// startNginx runs nginx with a pipe of ours as its stdout, copied to our stdout. nginx's `access_log /dev/stdout`
-// re-opens fd 1 by path: that fails on a socket (ENXIO) and may be denied on a runtime-owned FIFO for a non-root
-// user, while a pipe we create is always re-openable.
-func startNginx(nginx string, args []string) (*exec.Cmd, <-chan struct{}, error) {
+// startNginx runs nginx with a pipe of ours as its stdout, copied to our stdout with every access log line also
+// handed to observe (the metrics). nginx's `access_log /dev/stdout` re-opens fd 1 by path: that fails on a socket
+// (ENXIO) and may be denied on a runtime-owned FIFO for a non-root user, while a pipe we create is always
+// re-openable.
+func startNginx(nginx string, args []string, observe func(line []byte)) (*exec.Cmd, <-chan struct{}, error) {
 	reader, writer, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
@@ -164,7 +162,7 @@ func startNginx(nginx string, args []string) (*exec.Cmd, <-chan struct{}, error)
 	}
 	copied := make(chan struct{})
 	go func() {
-		_, _ = io.Copy(os.Stdout, reader)
+		copyLog(os.Stdout, reader, observe)
 		close(copied)
 	}()
 	return proc, copied, nil

@@ -252,7 +252,10 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
       res.end('{}');
     });
     try {
-      const reply = await send(`${fx.gateway.url}/books`, { method: 'POST', headers: { Authorization: `Bearer ${hs()}` } });
+      const reply = await send(`${fx.gateway.url}/books`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${hs()}` },
+      });
       assert.equal(reply.status, 200, reply.body);
       assert.equal(reply.headers['content-security-policy'], "default-src 'none'");
     } finally {

@@ -104,8 +104,16 @@ describe('gateway limits and errors (real nginx)', () => {
 
   // Hostile input must never be answered 5xx (5xx means the platform's fault in metrics and alerts).
   const hostileRequests = [
-    { name: 'HTTP/2.0 in an HTTP/1 request line', data: 'GET /books HTTP/2.0\r\nHost: x\r\n\r\n', error: 'unsupported_http_version' },
-    { name: 'HTTP/9.9 in the request line', data: 'GET /books HTTP/9.9\r\nHost: x\r\n\r\n', error: 'unsupported_http_version' },
+    {
+      name: 'HTTP/2.0 in an HTTP/1 request line',
+      data: 'GET /books HTTP/2.0\r\nHost: x\r\n\r\n',
+      error: 'unsupported_http_version',
+    },
+    {
+      name: 'HTTP/9.9 in the request line',
+      data: 'GET /books HTTP/9.9\r\nHost: x\r\n\r\n',
+      error: 'unsupported_http_version',
+    },
     {
       name: 'an unknown Transfer-Encoding',
       data: 'POST /books HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n',

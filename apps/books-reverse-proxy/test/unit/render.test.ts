@@ -224,12 +224,32 @@ describe('renderNginxConf', () => {
       }
     });
 
-    it('logs JSON to stdout and, with metrics, a syslog line to gatewayd', () => {
-      assert.ok(render().includes('log_format gateway_json escape=json'));
-      assert.ok(render().includes('access_log /dev/stdout gateway_json buffer=64k flush=1s;'));
+    it('logs one JSON line per request to stdout, with the fields gatewayd reads the metrics from', () => {
+      const conf = render();
+      assert.ok(conf.includes('log_format gateway_json escape=json'));
+      assert.ok(conf.includes('access_log /dev/stdout gateway_json buffer=64k flush=1s;'));
       assert.ok(render({ accessLogBuffer: null }).includes('access_log /dev/stdout gateway_json;'));
-      assert.ok(render().includes('access_log syslog:server=127.0.0.1:9514,'));
-      assert.ok(!renderNginxConf(renderCases[4]!.options).includes('syslog:'));
+      // gatewayd (supervisor/metrics.go) looks these up by key.
+      for (const field of [
+        '"method":"$gw_method"',
+        '"status":$status,',
+        '"request_time":$request_time,',
+        '"route":"$gw_route"',
+      ])
+        assert.ok(conf.includes(field), field);
+      assert.equal(conf.match(/access_log (?!off;)/g)?.length, 1, 'one log line per request');
+      assert.ok(!conf.includes('syslog'));
+    });
+
+    it('tells gatewayd where to serve metrics, and nothing without metrics', () => {
+      assert.ok(render().includes('\n# gatewayd metrics 0.0.0.0:9145\n'));
+      assert.ok(
+        render({ metrics: { port: 9145, listenAddress: '0.0.0.0', syslogPort: 9514 } }).includes(
+          '\n# gatewayd metrics 0.0.0.0:9145\n',
+        ),
+        'the deprecated syslogPort is ignored',
+      );
+      assert.ok(!renderNginxConf(renderCases[4]!.options).includes('# gatewayd metrics'));
     });
 
     it('keeps all writable paths under tempDir', () => {

@@ -93,7 +93,18 @@ describe('token minter', () => {
   it('CLI: a relative --key is relative to where npm was run (the root, with -w), not the workspace dir', async () => {
     const { stdout } = await execFileAsync(
       'npm',
-      ['run', '-s', 'token', '-w', 'apps/books-reverse-proxy', '--', '--sub', 'dave', '--key', relative(rootDir, keys.hs256File)],
+      [
+        'run',
+        '-s',
+        'token',
+        '-w',
+        'apps/books-reverse-proxy',
+        '--',
+        '--sub',
+        'dave',
+        '--key',
+        relative(rootDir, keys.hs256File),
+      ],
       { cwd: rootDir },
     );
     const { jwtVerify } = await import('jose');
@@ -104,7 +115,15 @@ describe('token minter', () => {
     const { INIT_CWD: _ignored, ...env } = process.env;
     const { stdout } = await execFileAsync(
       process.execPath,
-      ['-r', require.resolve('ts-node/register/transpile-only'), join(appDir, 'scripts/token.ts'), '--sub', 'erin', '--key', 'hs256.key'],
+      [
+        '-r',
+        require.resolve('ts-node/register/transpile-only'),
+        join(appDir, 'scripts/token.ts'),
+        '--sub',
+        'erin',
+        '--key',
+        'hs256.key',
+      ],
       { cwd: dir, env: { ...env, TS_NODE_PROJECT: join(appDir, 'tsconfig.json') } },
     );
     const { jwtVerify } = await import('jose');
