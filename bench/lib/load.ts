@@ -91,12 +91,18 @@ function sendOne(agent: http.Agent, base: URL, request: LoadRequest, timeoutMs: 
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    // `req.reusedSocket` is only set for sockets taken from the agent's free pool, not for one handed straight from
+    // a finished response to the next queued request; a socket that has already read bytes is a kept-alive one.
+    let keptAlive = false;
+    req.on('socket', (socket) => {
+      keptAlive = req.reusedSocket || socket.bytesRead > 0;
+    });
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({
         // Marked so a printout tells a fresh connection refused from a pooled one closed under us.
-        errorCode: `${error.code ?? 'EREQUEST'}${req.reusedSocket ? '(reused)' : '(new)'}`,
+        errorCode: `${error.code ?? 'EREQUEST'}${keptAlive ? '(reused)' : '(new)'}`,
         body: '',
-        staleConnection: req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'),
+        staleConnection: keptAlive && (error.code === 'ECONNRESET' || error.code === 'EPIPE'),
       }),
     );
     req.end(request.body);
