@@ -1,36 +1,36 @@
 // The project's own Docker engine: Debian's dockerd (20.10, BuildKit inside) started by us as root with its own data
 // root, exec root, pidfile, socket, bridge and containerd namespace, so it never touches or reuses anyone else's
 // daemon. start() is idempotent (a healthy running engine is reused); stop() ends only the dockerd in our pidfile.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { spawn } from "node:child_process";
-import { request } from "node:http";
-import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from "./process";
-import { ensureHostPackages } from "./host-packages";
-import { withFileLock } from "./lock";
-import { ensureRegistry, stopRegistry } from "./registry";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from './process';
+import { ensureHostPackages } from './host-packages';
+import { withFileLock } from './lock';
+import { ensureRegistry, stopRegistry } from './registry';
 
 export const ENGINE = {
-  dataRoot: "/var/lib/books-docker",
-  runDir: "/run/books-docker",
-  execRoot: "/run/books-docker/exec",
-  pidFile: "/run/books-docker/dockerd.pid",
-  socketPath: "/run/books-docker/docker.sock",
-  configFile: "/run/books-docker/daemon.json",
-  logFile: "/var/log/books-docker/dockerd.log",
-  lockFile: "/run/books-docker.lock",
+  dataRoot: '/var/lib/books-docker',
+  runDir: '/run/books-docker',
+  execRoot: '/run/books-docker/exec',
+  pidFile: '/run/books-docker/dockerd.pid',
+  socketPath: '/run/books-docker/docker.sock',
+  configFile: '/run/books-docker/daemon.json',
+  logFile: '/var/log/books-docker/dockerd.log',
+  lockFile: '/run/books-docker.lock',
   /** Our own bridge for the default network, so a user's docker0 is never shared or reconfigured. */
-  bridge: { name: "books-docker0", cidr: "172.29.0.1/16" },
-  containerdNamespace: "books-moby",
+  bridge: { name: 'books-docker0', cidr: '172.29.0.1/16' },
+  containerdNamespace: 'books-moby',
   /** Debian's CLI: it builds with BuildKit without a buildx plugin (the newer CLI in /usr/local/bin refuses to). */
-  cli: "/usr/bin/docker",
-  dockerd: "/usr/sbin/dockerd",
+  cli: '/usr/bin/docker',
+  dockerd: '/usr/sbin/dockerd',
 } as const;
 
 export const DOCKER_HOST = `unix://${ENGINE.socketPath}`;
 
 /** Environment for any docker client (CLI, the Pulumi docker provider, …) aimed at this engine. */
 export function engineEnv(): Record<string, string> {
-  return { DOCKER_HOST, DOCKER_BUILDKIT: "1" };
+  return { DOCKER_HOST, DOCKER_BUILDKIT: '1' };
 }
 
 /** Run Debian's docker CLI against our engine. */
@@ -40,12 +40,12 @@ export function docker(args: readonly string[], options: RunOptions = {}): Promi
 
 function ping(): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath: ENGINE.socketPath, path: "/_ping", timeout: 2000 }, (res) => {
+    const req = request({ socketPath: ENGINE.socketPath, path: '/_ping', timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => {
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
       req.destroy();
       resolve(false);
     });
@@ -55,14 +55,14 @@ function ping(): Promise<boolean> {
 
 function readPid(): number | undefined {
   if (!existsSync(ENGINE.pidFile)) return undefined;
-  const pid = Number.parseInt(readFileSync(ENGINE.pidFile, "utf8").trim(), 10);
+  const pid = Number.parseInt(readFileSync(ENGINE.pidFile, 'utf8').trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** Is `pid` our dockerd? (Checked by its command line, so a recycled pid of another process is never ours.) */
 function alive(pid: number): boolean {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     return argv.includes(`--pidfile=${ENGINE.pidFile}`);
   } catch {
     return false;
@@ -76,16 +76,16 @@ export async function engineHealthy(): Promise<boolean> {
 }
 
 async function ensureBridge(): Promise<void> {
-  const { code } = await run("ip", ["link", "show", ENGINE.bridge.name], { allowFailure: true });
+  const { code } = await run('ip', ['link', 'show', ENGINE.bridge.name], { allowFailure: true });
   if (code !== 0) {
-    await run("ip", ["link", "add", ENGINE.bridge.name, "type", "bridge"]);
-    await run("ip", ["addr", "add", ENGINE.bridge.cidr, "dev", ENGINE.bridge.name]);
+    await run('ip', ['link', 'add', ENGINE.bridge.name, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', ENGINE.bridge.cidr, 'dev', ENGINE.bridge.name]);
   }
-  await run("ip", ["link", "set", ENGINE.bridge.name, "up"]);
+  await run('ip', ['link', 'set', ENGINE.bridge.name, 'up']);
 }
 
 function logTail(): string {
-  return existsSync(ENGINE.logFile) ? tail(readFileSync(ENGINE.logFile, "utf8"), 3000) : "(no log)";
+  return existsSync(ENGINE.logFile) ? tail(readFileSync(ENGINE.logFile, 'utf8'), 3000) : '(no log)';
 }
 
 /**
@@ -94,8 +94,8 @@ function logTail(): string {
  * Returns whether it changed.
  */
 function writeDaemonConfig(registryPort: number): boolean {
-  const text = `${JSON.stringify({ "registry-mirrors": [`http://127.0.0.1:${registryPort}`] }, null, 2)}\n`;
-  if (existsSync(ENGINE.configFile) && readFileSync(ENGINE.configFile, "utf8") === text) return false;
+  const text = `${JSON.stringify({ 'registry-mirrors': [`http://127.0.0.1:${registryPort}`] }, null, 2)}\n`;
+  if (existsSync(ENGINE.configFile) && readFileSync(ENGINE.configFile, 'utf8') === text) return false;
   writeFileSync(ENGINE.configFile, text);
   return true;
 }
@@ -106,7 +106,7 @@ export interface EngineStart {
 }
 
 export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
-  if (process.getuid?.() !== 0) throw new Error("the books Docker engine must be started as root (dockerd needs it)");
+  if (process.getuid?.() !== 0) throw new Error('the books Docker engine must be started as root (dockerd needs it)');
   await ensureHostPackages();
   return withFileLock(ENGINE.lockFile, timeoutMs + 30_000, async () => {
     const started = Date.now();
@@ -114,24 +114,30 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
       // The registry keeps its port across restarts, so the running engine's mirror setting stays right. If it was
       // started with another one, SIGHUP reloads it for pulls, but BuildKit keeps the old one until a restart.
       if (writeDaemonConfig(await ensureRegistry())) {
-        process.kill(readPid() as number, "SIGHUP");
-        console.warn(`the running engine was started with another registry mirror: restart it when idle (stop, then start)`);
+        process.kill(readPid() as number, 'SIGHUP');
+        console.warn(
+          `the running engine was started with another registry mirror: restart it when idle (stop, then start)`,
+        );
       }
       return { reused: true, seconds: (Date.now() - started) / 1000 };
     }
     const stale = readPid();
     if (stale !== undefined && alive(stale)) {
       // Our dockerd exists but does not answer (still starting, or wedged): give it the same bound, then fail.
-      await waitFor(async () => ((await ping()) ? true : undefined), timeoutMs, () =>
-        `dockerd pid ${stale} (from ${ENGINE.pidFile}) runs but does not answer on ${ENGINE.socketPath}:\n${logTail()}`,
+      await waitFor(
+        async () => ((await ping()) ? true : undefined),
+        timeoutMs,
+        () =>
+          `dockerd pid ${stale} (from ${ENGINE.pidFile}) runs but does not answer on ${ENGINE.socketPath}:\n${logTail()}`,
       );
       return { reused: true, seconds: (Date.now() - started) / 1000 };
     }
     rmSync(ENGINE.pidFile, { force: true });
-    for (const dir of [ENGINE.runDir, ENGINE.execRoot, ENGINE.dataRoot, "/var/log/books-docker"]) mkdirSync(dir, { recursive: true });
+    for (const dir of [ENGINE.runDir, ENGINE.execRoot, ENGINE.dataRoot, '/var/log/books-docker'])
+      mkdirSync(dir, { recursive: true });
     writeDaemonConfig(await ensureRegistry());
     await ensureBridge();
-    const log = openSync(ENGINE.logFile, "a");
+    const log = openSync(ENGINE.logFile, 'a');
     const child = spawn(
       ENGINE.dockerd,
       [
@@ -144,11 +150,11 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
         `--containerd-namespace=${ENGINE.containerdNamespace}`,
         `--containerd-plugins-namespace=${ENGINE.containerdNamespace}-plugins`,
       ],
-      { detached: true, stdio: ["ignore", log, log] },
+      { detached: true, stdio: ['ignore', log, log] },
     );
     closeSync(log);
     let exitCode: number | null | undefined;
-    child.on("exit", (code) => (exitCode = code));
+    child.on('exit', (code) => (exitCode = code));
     child.unref();
     await waitFor(
       async () => {
@@ -165,12 +171,18 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
 /** Work other harnesses may have in our engine: running containers and BuildKit steps in progress. */
 async function activeWork(): Promise<string[]> {
   const busy: string[] = [];
-  const { stdout } = await docker(["ps", "--format", "{{.Names}}"], { allowFailure: true });
-  busy.push(...stdout.split("\n").filter(Boolean).map((name) => `container ${name}`));
+  const { stdout } = await docker(['ps', '--format', '{{.Names}}'], { allowFailure: true });
+  busy.push(
+    ...stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((name) => `container ${name}`),
+  );
   // BuildKit runs each RUN step with runc under <data root>/buildkit/executor; `docker ps` does not list them.
-  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`${ENGINE.dataRoot}/buildkit/executor`)) busy.push(`build step (runc pid ${pid})`);
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${ENGINE.dataRoot}/buildkit/executor`))
+        busy.push(`build step (runc pid ${pid})`);
     } catch {
       // the process ended meanwhile
     }
@@ -190,19 +202,20 @@ export async function stopEngine(options: { force?: boolean; timeoutMs?: number 
     let stopped = false;
     if (pid !== undefined && alive(pid)) {
       const busy = options.force ? [] : await activeWork();
-      if (busy.length > 0) throw new Error(`engine in use, not stopping (use --force to stop anyway):\n  ${busy.join("\n  ")}`);
-      process.kill(pid, "SIGTERM");
+      if (busy.length > 0)
+        throw new Error(`engine in use, not stopping (use --force to stop anyway):\n  ${busy.join('\n  ')}`);
+      process.kill(pid, 'SIGTERM');
       const deadline = Date.now() + timeoutMs;
       while (alive(pid) && Date.now() < deadline) await sleep(200);
       if (alive(pid)) {
-        process.kill(pid, "SIGKILL");
+        process.kill(pid, 'SIGKILL');
         await sleep(500);
       }
       stopped = true;
     }
     rmSync(ENGINE.pidFile, { force: true });
     stopRegistry();
-    await run("ip", ["link", "del", ENGINE.bridge.name], { allowFailure: true });
+    await run('ip', ['link', 'del', ENGINE.bridge.name], { allowFailure: true });
     return { stopped };
   });
 }

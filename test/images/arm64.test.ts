@@ -21,12 +21,15 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 async function runningMachine(container: string): Promise<string> {
   const uname = await docker(['exec', container, 'uname', '-m'], { allowFailure: true, timeoutMs: 60_000 });
   if (uname.code === 0) return uname.stdout.trim();
-  const [entry] = JSON.parse((await docker(['inspect', '--format', '{{json .Config.Entrypoint}}', container])).stdout) as string[];
+  const [entry] = JSON.parse(
+    (await docker(['inspect', '--format', '{{json .Config.Entrypoint}}', container])).stdout,
+  ) as string[];
   if (!entry) throw new Error(`${container}: no uname and no entrypoint to inspect (${uname.stderr.trim()})`);
   const archive = await docker(['cp', `${container}:${entry}`, '-'], { timeoutMs: 60_000 });
   // `docker cp … -` writes a tar: a 512-byte header, then the file.
   const elf = archive.stdoutBytes.subarray(512, 512 + 20);
-  if (elf.subarray(0, 4).toString('latin1') !== '\x7fELF') throw new Error(`${container}: ${entry} is not an ELF binary`);
+  if (elf.subarray(0, 4).toString('latin1') !== '\x7fELF')
+    throw new Error(`${container}: ${entry} is not an ELF binary`);
   return elf.readUInt16LE(18) === AARCH64_ELF_MACHINE ? 'aarch64' : `ELF machine ${elf.readUInt16LE(18)}`;
 }
 
@@ -50,7 +53,9 @@ describe('arm64 images (built and run under QEMU)', function () {
         ].join('\n'),
       );
       const built = await buildContext('platforms-probe', context, ARCH);
-      const { stdout } = await docker(['run', '--rm', '--platform', platformOf(ARCH), built.tag], { timeoutMs: 120_000 });
+      const { stdout } = await docker(['run', '--rm', '--platform', platformOf(ARCH), built.tag], {
+        timeoutMs: 120_000,
+      });
       assert.equal(stdout.trim(), `x86_64 ${unameMachine(ARCH)}`, 'build stage machine, then target stage machine');
     } finally {
       rmSync(context, { recursive: true, force: true });
@@ -65,12 +70,16 @@ describe('arm64 images (built and run under QEMU)', function () {
   before(async function () {
     this.timeout(90 * 60_000);
     for (const s of await ensureStandIns([ARCH]))
-      process.stdout.write(`    [images] stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'})\n`);
+      process.stdout.write(
+        `    [images] stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'})\n`,
+      );
     nodeBaseBytes = (await imageFacts(standInNames(ARCH).node)).sizeBytes;
     for (const app of APPS) {
       const image = await buildApp(app, ARCH);
       built[app.name] = image;
-      process.stdout.write(`    [images] built ${image.tag} in ${image.seconds.toFixed(1)} s (${mb(image.sizeBytes)})\n`);
+      process.stdout.write(
+        `    [images] built ${image.tag} in ${image.seconds.toFixed(1)} s (${mb(image.sizeBytes)})\n`,
+      );
     }
   });
 
@@ -88,7 +97,10 @@ describe('arm64 images (built and run under QEMU)', function () {
 
       it(`is within its size target on ${ARCH} (${app.sizeRule})`, function () {
         const bound = app.maxSizeBytes(nodeBaseBytes);
-        assert.ok(image().sizeBytes <= bound, `${image().tag} is ${mb(image().sizeBytes)}, over ${mb(bound)} (${app.sizeRule}; ${ARCH} node base ${mb(nodeBaseBytes)})`);
+        assert.ok(
+          image().sizeBytes <= bound,
+          `${image().tag} is ${mb(image().sizeBytes)}, over ${mb(bound)} (${app.sizeRule}; ${ARCH} node base ${mb(nodeBaseBytes)})`,
+        );
       });
 
       it('starts and becomes healthy under the same hardening and configuration', async function () {

@@ -37,7 +37,9 @@ export async function buildContext(name: string, context: string, arch: Arch): P
   const seconds = (Date.now() - started) / 1000;
   if (result.code !== 0) {
     const where = context.startsWith(REPO_ROOT) ? context.slice(REPO_ROOT.length + 1) : context;
-    throw new Error(`docker build of ${where} (${arch}) failed after ${seconds.toFixed(0)} s; full log ${logFile}:\n${tail(result.stderr, 3000)}`);
+    throw new Error(
+      `docker build of ${where} (${arch}) failed after ${seconds.toFixed(0)} s; full log ${logFile}:\n${tail(result.stderr, 3000)}`,
+    );
   }
   return { tag, arch, seconds, ...(await imageFacts(tag)) };
 }

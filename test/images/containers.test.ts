@@ -38,12 +38,15 @@ describe('containers (amd64) under the hardening the program uses', function () 
   });
 
   it('have a read-only root file system', async function () {
-    await everyContainer((_, facts) => (facts.rootMountOptions.includes('ro') ? undefined : `/ is mounted ${facts.rootMountOptions.join(',')}`));
+    await everyContainer((_, facts) =>
+      facts.rootMountOptions.includes('ro') ? undefined : `/ is mounted ${facts.rootMountOptions.join(',')}`,
+    );
   });
 
   it('hold no capabilities and cannot gain privileges', async function () {
     await everyContainer((_, facts) => {
-      if (facts.effectiveCapabilities !== 0n) return `effective capabilities 0x${facts.effectiveCapabilities.toString(16)}`;
+      if (facts.effectiveCapabilities !== 0n)
+        return `effective capabilities 0x${facts.effectiveCapabilities.toString(16)}`;
       if (!facts.noNewPrivileges) return 'no_new_privs is not set';
       return undefined;
     });
@@ -53,7 +56,8 @@ describe('containers (amd64) under the hardening the program uses', function () 
     const failures: string[] = [];
     for (const c of harness().platform.containers) {
       const state = await containerState(c.name);
-      if (state.health !== 'healthy') failures.push(`${c.name}: ${state.health ?? 'no HEALTHCHECK'} (${state.healthLog})`);
+      if (state.health !== 'healthy')
+        failures.push(`${c.name}: ${state.health ?? 'no HEALTHCHECK'} (${state.healthLog})`);
     }
     assert.deepEqual(failures, [], failures.join('\n'));
   });

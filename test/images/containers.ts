@@ -31,7 +31,8 @@ export async function runContainer(spec: ContainerSpec): Promise<void> {
   for (const alias of spec.aliases) args.push('--network-alias', alias);
   for (const [key, value] of Object.entries(spec.env ?? {})) args.push('--env', `${key}=${value}`);
   for (const tmpfs of spec.tmpfs ?? []) args.push('--tmpfs', tmpfs);
-  for (const mount of spec.mounts ?? []) args.push('--mount', `type=bind,source=${mount.source},target=${mount.target},readonly`);
+  for (const mount of spec.mounts ?? [])
+    args.push('--mount', `type=bind,source=${mount.source},target=${mount.target},readonly`);
   for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
   if (spec.publish !== undefined) args.push('--publish', `127.0.0.1::${spec.publish}`);
   if (spec.platform !== undefined) args.push('--platform', spec.platform);
@@ -83,7 +84,8 @@ export async function waitHealthy(names: readonly string[], timeoutMs: number): 
   while (pending.size > 0) {
     for (const name of [...pending]) {
       const state = await containerState(name);
-      if (state.health === undefined) throw new Error(`container ${name} has no HEALTHCHECK (its image must define one)`);
+      if (state.health === undefined)
+        throw new Error(`container ${name} has no HEALTHCHECK (its image must define one)`);
       if (!state.running || state.health === 'unhealthy')
         throw new Error(
           `container ${name} is ${state.running ? 'unhealthy' : `${state.status} (exit ${state.exitCode})`}; ` +
@@ -94,7 +96,9 @@ export async function waitHealthy(names: readonly string[], timeoutMs: number): 
     if (pending.size === 0) break;
     if (Date.now() - started > timeoutMs) {
       const details = await Promise.all(
-        [...pending].map(async (name) => `${name}: ${(await containerState(name)).healthLog}\n${await containerLogs(name, 1200)}`),
+        [...pending].map(
+          async (name) => `${name}: ${(await containerState(name)).healthLog}\n${await containerLogs(name, 1200)}`,
+        ),
       );
       throw new Error(`not healthy within ${timeoutMs / 1000} s:\n${details.join('\n')}`);
     }

@@ -8,8 +8,14 @@ import { harness } from './harness';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  const response = await fetch(`${harness().platform.gatewayUrl}${path}`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string }> {
+  const response = await fetch(`${harness().platform.gatewayUrl}${path}`, {
+    headers,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
 }
 
@@ -17,10 +23,29 @@ async function get(path: string, headers: Record<string, string> = {}): Promise<
 async function resolve(name: string): Promise<string[]> {
   const { platform } = harness();
   const { stdout } = await docker(
-    ['run', '--rm', '--network', platform.network, ...HARDENING, '--user', '65534:65534', standInNames('amd64').debian, 'getent', 'ahostsv4', name],
+    [
+      'run',
+      '--rm',
+      '--network',
+      platform.network,
+      ...HARDENING,
+      '--user',
+      '65534:65534',
+      standInNames('amd64').debian,
+      'getent',
+      'ahostsv4',
+      name,
+    ],
     { timeoutMs: 60_000, allowFailure: true },
   );
-  return [...new Set(stdout.split('\n').map((line) => line.split(/\s+/)[0]).filter((a): a is string => !!a))].sort();
+  return [
+    ...new Set(
+      stdout
+        .split('\n')
+        .map((line) => line.split(/\s+/)[0])
+        .filter((a): a is string => !!a),
+    ),
+  ].sort();
 }
 
 describe('through the gateway (127.0.0.1, the only published port)', function () {
@@ -45,10 +70,16 @@ describe('through the gateway (127.0.0.1, the only published port)', function ()
 
   for (const service of ['books-service', 'books-react-service']) {
     it(`${service} and its cluster FQDN resolve to both replicas`, async function () {
-      const replicas = harness().platform.containers.filter((c) => c.role === (service === 'books-service' ? 'books' : 'books-react'));
+      const replicas = harness().platform.containers.filter(
+        (c) => c.role === (service === 'books-service' ? 'books' : 'books-react'),
+      );
       for (const name of serviceAliases(service)) {
         const addresses = await resolve(name);
-        assert.equal(addresses.length, replicas.length, `${name} resolves to [${addresses.join(', ')}], expected ${replicas.length} replica addresses`);
+        assert.equal(
+          addresses.length,
+          replicas.length,
+          `${name} resolves to [${addresses.join(', ')}], expected ${replicas.length} replica addresses`,
+        );
       }
     });
   }
@@ -62,8 +93,13 @@ describe('through the gateway (127.0.0.1, the only published port)', function ()
       assert.equal(reply.status, 200, `request ${i}: GET /books → ${reply.status}`);
     }
     // books logs the request id on every line (docs/contracts.md); each replica must have served some.
-    const served = await Promise.all(books.map(async (c) => (await containerLogs(c.name, 10_000_000, 100_000)).split(marker).length - 1));
+    const served = await Promise.all(
+      books.map(async (c) => (await containerLogs(c.name, 10_000_000, 100_000)).split(marker).length - 1),
+    );
     for (const [i, count] of served.entries())
-      assert.ok(count > 0, `${books[i]?.name} logged none of ${requests} request ids (per replica: ${served.join(', ')})`);
+      assert.ok(
+        count > 0,
+        `${books[i]?.name} logged none of ${requests} request ids (per replica: ${served.join(', ')})`,
+      );
   });
 });

@@ -22,6 +22,9 @@ export function setHarness(harness: ImagesHarness | undefined): void {
 }
 
 export function harness(): ImagesHarness {
-  if (!current) throw new Error('the images harness is not set up (run through `npm run test:images`, which requires test/images/hooks.ts)');
+  if (!current)
+    throw new Error(
+      'the images harness is not set up (run through `npm run test:images`, which requires test/images/hooks.ts)',
+    );
   return current;
 }

@@ -47,7 +47,9 @@ export const mochaHooks: RootHookObject = {
 
     const standIns = await ensureStandIns(['amd64']);
     for (const s of standIns)
-      say(`stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'}, load ${s.loadSeconds.toFixed(1)} s)`);
+      say(
+        `stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'}, load ${s.loadSeconds.toFixed(1)} s)`,
+      );
     const nodeBaseBytes = (await imageFacts(standInNames('amd64').node)).sizeBytes;
 
     const postgresImage = await buildContext('postgres-standin', join(REPO_ROOT, 'scripts/docker/postgres'), 'amd64');
@@ -55,7 +57,9 @@ export const mochaHooks: RootHookObject = {
     const images = {} as Record<AppName, BuiltImage>;
     for (const app of APPS) {
       images[app.name] = await buildApp(app, 'amd64');
-      say(`built ${images[app.name].tag} in ${images[app.name].seconds.toFixed(1)} s (${mb(images[app.name].sizeBytes)})`);
+      say(
+        `built ${images[app.name].tag} in ${images[app.name].seconds.toFixed(1)} s (${mb(images[app.name].sizeBytes)})`,
+      );
     }
 
     process.once('SIGINT', stopOnSignal);
@@ -69,7 +73,9 @@ export const mochaHooks: RootHookObject = {
     runToClean = { runId: platform.runId, stateDir: platform.stateDir };
     Object.assign(process.env, platform.env);
     setHarness({ engineStartSeconds: engine.seconds, standIns, nodeBaseBytes, images, postgresImage, platform });
-    say(`platform up in ${platform.startSeconds.toFixed(1)} s at ${platform.gatewayUrl} (network ${platform.network}; logs ${LOG_DIR})`);
+    say(
+      `platform up in ${platform.startSeconds.toFixed(1)} s at ${platform.gatewayUrl} (network ${platform.network}; logs ${LOG_DIR})`,
+    );
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(TEARDOWN_TIMEOUT_MS);

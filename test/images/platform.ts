@@ -13,7 +13,15 @@ import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { mintToken } from '../../apps/books-reverse-proxy/src/token';
 import { docker } from '../../scripts/docker/engine';
 import { APPS, APP_USER, app, DATABASE, GATEWAY_MOUNTS, NAMESPACE, serviceAliases, type AppName } from './apps';
-import { containerLogs, PID_LABEL, RUN_LABEL, removeRuns, runContainer, waitHealthy, type ContainerSpec } from './containers';
+import {
+  containerLogs,
+  PID_LABEL,
+  RUN_LABEL,
+  removeRuns,
+  runContainer,
+  waitHealthy,
+  type ContainerSpec,
+} from './containers';
 import { LOG_DIR } from './paths';
 
 export interface PlatformContainer {
@@ -46,7 +54,9 @@ const HEALTHY_TIMEOUT_MS = 120_000;
 /** Under QEMU everything (node start-up, nginx, health probes) is several times slower. */
 const EMULATED_HEALTHY_TIMEOUT_MS = 300_000;
 
-export async function startImagesPlatform(images: Readonly<Record<AppName | 'postgres', string>>): Promise<ImagesPlatform> {
+export async function startImagesPlatform(
+  images: Readonly<Record<AppName | 'postgres', string>>,
+): Promise<ImagesPlatform> {
   await removeRuns(undefined); // leftovers of aborted runs
   const runId = `books-images-${process.pid}-${randomBytes(3).toString('hex')}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'books-images-'));
@@ -58,7 +68,11 @@ export async function startImagesPlatform(images: Readonly<Record<AppName | 'pos
   }
 }
 
-async function startRun(runId: string, stateDir: string, images: Readonly<Record<AppName | 'postgres', string>>): Promise<ImagesPlatform> {
+async function startRun(
+  runId: string,
+  stateDir: string,
+  images: Readonly<Record<AppName | 'postgres', string>>,
+): Promise<ImagesPlatform> {
   const started = Date.now();
   const labels = { [RUN_LABEL]: runId, [PID_LABEL]: String(process.pid) };
   const network = runId;
@@ -76,7 +90,12 @@ async function startRun(runId: string, stateDir: string, images: Readonly<Record
     tlsSecret: undefined,
     monitoringNamespace: undefined,
     rateLimit: { ...sharedDefaults.rateLimit },
-    jwt: { hs256Key, rs256PublicKey: undefined, issuer: sharedDefaults.jwtIssuer, audience: sharedDefaults.jwtAudience },
+    jwt: {
+      hs256Key,
+      rs256PublicKey: undefined,
+      issuer: sharedDefaults.jwtIssuer,
+      audience: sharedDefaults.jwtAudience,
+    },
   };
   const configFile = join(stateDir, 'nginx.conf');
   writeFileSync(configFile, renderNginxConf(gatewayRenderOptions(NAMESPACE, gatewayConfig)), { mode: 0o644 });
@@ -91,8 +110,16 @@ async function startRun(runId: string, stateDir: string, images: Readonly<Record
   const pods: Record<AppName | 'postgres', Omit<ContainerSpec, 'name' | 'network' | 'labels' | 'image' | 'aliases'>> = {
     postgres: {
       user: `${DATABASE.uid}:${DATABASE.uid}`,
-      env: { POSTGRES_USER: DATABASE.user, POSTGRES_DB: DATABASE.database, POSTGRES_PASSWORD: dbPassword, PGDATA: `${DATABASE.dataDir}/pgdata` },
-      tmpfs: [`${DATABASE.dataDir}:uid=${DATABASE.uid},gid=${DATABASE.uid},mode=0700`, `/var/run/postgresql:uid=${DATABASE.uid},gid=${DATABASE.uid}`],
+      env: {
+        POSTGRES_USER: DATABASE.user,
+        POSTGRES_DB: DATABASE.database,
+        POSTGRES_PASSWORD: dbPassword,
+        PGDATA: `${DATABASE.dataDir}/pgdata`,
+      },
+      tmpfs: [
+        `${DATABASE.dataDir}:uid=${DATABASE.uid},gid=${DATABASE.uid},mode=0700`,
+        `/var/run/postgresql:uid=${DATABASE.uid},gid=${DATABASE.uid}`,
+      ],
     },
     books: {
       user: APP_USER,
@@ -120,19 +147,32 @@ async function startRun(runId: string, stateDir: string, images: Readonly<Record
   };
 
   const containers: PlatformContainer[] = [];
-  const start = async (role: PlatformContainer['role'], suffix: string, image: string, extra: Partial<ContainerSpec>): Promise<string> => {
+  const start = async (
+    role: PlatformContainer['role'],
+    suffix: string,
+    image: string,
+    extra: Partial<ContainerSpec>,
+  ): Promise<string> => {
     const name = `${runId}-${role}-${suffix}`;
     await runContainer({ aliases: [], ...pods[role], ...extra, image, name, network, labels });
     return name;
   };
-  const deploy = async (role: PlatformContainer['role'], replica: number, image: string, extra: Partial<ContainerSpec>): Promise<string> => {
+  const deploy = async (
+    role: PlatformContainer['role'],
+    replica: number,
+    image: string,
+    extra: Partial<ContainerSpec>,
+  ): Promise<string> => {
     const name = await start(role, String(replica), image, extra);
     containers.push({ name, role, image, user: pods[role].user });
     return name;
   };
 
   // The database first: books' readiness depends on it.
-  await waitHealthy([await deploy('postgres', 0, images.postgres, { aliases: serviceAliases(DATABASE.service) })], HEALTHY_TIMEOUT_MS);
+  await waitHealthy(
+    [await deploy('postgres', 0, images.postgres, { aliases: serviceAliases(DATABASE.service) })],
+    HEALTHY_TIMEOUT_MS,
+  );
   const names: string[] = [];
   let gatewayName = '';
   for (const appImage of APPS) {

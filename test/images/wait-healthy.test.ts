@@ -12,8 +12,23 @@ describe('waiting for health fails clearly', function () {
   async function run(suffix: string, args: readonly string[], command: readonly string[]): Promise<string> {
     const name = `${harness().platform.runId}-probe-${suffix}`;
     // Labelled like the run's containers, so an aborted run's leftovers are removed by the next one.
-    const labels = [`${RUN_LABEL}=${harness().platform.runId}`, `${PID_LABEL}=${process.pid}`].flatMap((l) => ['--label', l]);
-    await docker(['run', '--detach', '--name', name, ...labels, ...HARDENING, '--user', '65534:65534', ...args, standInNames('amd64').debian, ...command]);
+    const labels = [`${RUN_LABEL}=${harness().platform.runId}`, `${PID_LABEL}=${process.pid}`].flatMap((l) => [
+      '--label',
+      l,
+    ]);
+    await docker([
+      'run',
+      '--detach',
+      '--name',
+      name,
+      ...labels,
+      ...HARDENING,
+      '--user',
+      '65534:65534',
+      ...args,
+      standInNames('amd64').debian,
+      ...command,
+    ]);
     started.push(name);
     return name;
   }
@@ -23,7 +38,11 @@ describe('waiting for health fails clearly', function () {
   });
 
   it('on a container whose health check fails', async function () {
-    const name = await run('unhealthy', ['--health-cmd', 'echo probe says no; exit 1', '--health-interval', '1s', '--health-retries', '1'], ['sleep', '60']);
+    const name = await run(
+      'unhealthy',
+      ['--health-cmd', 'echo probe says no; exit 1', '--health-interval', '1s', '--health-retries', '1'],
+      ['sleep', '60'],
+    );
     await assert.rejects(waitHealthy([name], 30_000), (error: Error) => {
       assert.match(error.message, new RegExp(`container ${name} is unhealthy`));
       assert.match(error.message, /probe says no/);
@@ -32,7 +51,11 @@ describe('waiting for health fails clearly', function () {
   });
 
   it('on a container that exits', async function () {
-    const name = await run('exits', ['--health-cmd', 'true', '--health-interval', '1s'], ['sh', '-c', 'echo giving up >&2; exit 3']);
+    const name = await run(
+      'exits',
+      ['--health-cmd', 'true', '--health-interval', '1s'],
+      ['sh', '-c', 'echo giving up >&2; exit 3'],
+    );
     await assert.rejects(waitHealthy([name], 30_000), (error: Error) => {
       assert.match(error.message, new RegExp(`container ${name} is exited \\(exit 3\\)`));
       assert.match(error.message, /giving up/);
@@ -46,7 +69,11 @@ describe('waiting for health fails clearly', function () {
   });
 
   it('when time runs out, naming what is still pending', async function () {
-    const name = await run('slow', ['--health-cmd', 'true', '--health-interval', '30s', '--health-start-period', '30s'], ['sleep', '60']);
+    const name = await run(
+      'slow',
+      ['--health-cmd', 'true', '--health-interval', '30s', '--health-start-period', '30s'],
+      ['sleep', '60'],
+    );
     await assert.rejects(waitHealthy([name], 2_000), new RegExp(`not healthy within 2 s:\\n${name}`));
   });
 });
