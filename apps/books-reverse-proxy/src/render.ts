@@ -119,9 +119,8 @@ function httpContext(o: GatewayRenderOptions): string[] {
     '    default $gw_route_name;',
     '}',
     // The gateway's CSP only when the upstream sent none (web pages bring their own; an empty value makes
-    // add_header send nothing). volatile: the auth subrequest shares the variables and must not cache its value.
+    // add_header send nothing). Evaluated by add_header, i.e. once the upstream's headers are known.
     'map $upstream_http_content_security_policy $gw_csp {',
-    '    volatile;',
     `    "" "${gatewayContentSecurityPolicy}";`,
     '    default "";',
     '}',

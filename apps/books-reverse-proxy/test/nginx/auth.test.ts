@@ -246,7 +246,7 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
     assert.equal(fx.backends.books![0]!.requests.at(-1)!.headers['x-authenticated-user'], undefined);
   });
 
-  it("an authenticated write keeps the upstream's Content-Security-Policy (the auth subrequest caches nothing)", async () => {
+  it("an authenticated write (auth subrequest first) keeps the upstream's Content-Security-Policy", async () => {
     fx.backends.books![0]!.handle((_req, res) => {
       res.setHeader('Content-Security-Policy', "default-src 'none'");
       res.end('{}');
