@@ -1,9 +1,9 @@
 // A Kubernetes API for the program: kwokctl's binary runtime runs etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler and kwok-controller as local processes from the toolchain cache (every binary given, so kwokctl
 // downloads nothing). kwok fakes the nodes and pod readiness; nothing assigns LoadBalancer addresses.
-import { join } from "node:path";
-import { run } from "../../../scripts/docker/process";
-import type { Toolchain } from "./toolchain";
+import { join } from 'node:path';
+import { run } from '../../../scripts/docker/process';
+import type { Toolchain } from './toolchain';
 
 export interface Cluster {
   name: string;
@@ -19,23 +19,37 @@ export async function createCluster(
   toolchain: Toolchain,
   env: NodeJS.ProcessEnv,
 ): Promise<Cluster> {
-  const kubeconfig = join(workDir, "kubeconfig");
-  const clusterEnv = { ...env, KWOK_WORKDIR: join(workDir, "kwok"), KUBECONFIG: kubeconfig };
+  const kubeconfig = join(workDir, 'kubeconfig');
+  const clusterEnv = { ...env, KWOK_WORKDIR: join(workDir, 'kwok'), KUBECONFIG: kubeconfig };
   const k8s = (bin: string) => join(toolchain.kubernetes, bin);
   await run(
-    join(toolchain.kwok, "kwokctl"),
+    join(toolchain.kwok, 'kwokctl'),
     [
-      "create", "cluster", "--name", name, "--runtime", "binary", "--kubeconfig", kubeconfig, "--wait", "3m",
-      "--etcd-binary", join(toolchain.etcd, "etcd"),
-      "--kube-apiserver-binary", k8s("kube-apiserver"),
-      "--kube-controller-manager-binary", k8s("kube-controller-manager"),
-      "--kube-scheduler-binary", k8s("kube-scheduler"),
-      "--kwok-controller-binary", join(toolchain.kwok, "kwok"),
+      'create',
+      'cluster',
+      '--name',
+      name,
+      '--runtime',
+      'binary',
+      '--kubeconfig',
+      kubeconfig,
+      '--wait',
+      '3m',
+      '--etcd-binary',
+      join(toolchain.etcd, 'etcd'),
+      '--kube-apiserver-binary',
+      k8s('kube-apiserver'),
+      '--kube-controller-manager-binary',
+      k8s('kube-controller-manager'),
+      '--kube-scheduler-binary',
+      k8s('kube-scheduler'),
+      '--kwok-controller-binary',
+      join(toolchain.kwok, 'kwok'),
     ],
     { env: clusterEnv, timeoutMs: 240_000 },
   );
   // Fake nodes for the scheduler to bind pods to; kwok then marks those pods Running and Ready.
-  await run(join(toolchain.kwok, "kwokctl"), ["--name", name, "scale", "node", "--replicas", "2"], {
+  await run(join(toolchain.kwok, 'kwokctl'), ['--name', name, 'scale', 'node', '--replicas', '2'], {
     env: clusterEnv,
     timeoutMs: 60_000,
   });
@@ -43,7 +57,7 @@ export async function createCluster(
 }
 
 export async function deleteCluster(cluster: Cluster, toolchain: Toolchain): Promise<void> {
-  await run(join(toolchain.kwok, "kwokctl"), ["delete", "cluster", "--name", cluster.name], {
+  await run(join(toolchain.kwok, 'kwokctl'), ['delete', 'cluster', '--name', cluster.name], {
     env: cluster.env,
     timeoutMs: 120_000,
     allowFailure: true,

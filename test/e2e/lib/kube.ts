@@ -1,8 +1,8 @@
 // Reads objects straight from the API server with kubectl (the toolchain's own), as JSON.
-import { join } from "node:path";
-import { run } from "../../../scripts/docker/process";
-import type { Cluster } from "./cluster";
-import type { Toolchain } from "./toolchain";
+import { join } from 'node:path';
+import { run } from '../../../scripts/docker/process';
+import type { Cluster } from './cluster';
+import type { Toolchain } from './toolchain';
 
 export interface KubeObject {
   kind: string;
@@ -20,7 +20,7 @@ export class Kube {
   ) {}
 
   async kubectl(args: readonly string[]): Promise<string> {
-    const result = await run(join(this.toolchain.kubernetes, "kubectl"), ["--context", this.cluster.context, ...args], {
+    const result = await run(join(this.toolchain.kubernetes, 'kubectl'), ['--context', this.cluster.context, ...args], {
       env: this.cluster.env,
       timeoutMs: 60_000,
     });
@@ -28,19 +28,20 @@ export class Kube {
   }
 
   async list(kind: string, namespace: string): Promise<KubeObject[]> {
-    const out = await this.kubectl(["get", kind, "--namespace", namespace, "--output", "json"]);
+    const out = await this.kubectl(['get', kind, '--namespace', namespace, '--output', 'json']);
     return (JSON.parse(out) as { items: KubeObject[] }).items;
   }
 
   /** Every namespaced object of the common kinds, for "nothing left" checks. */
   async everything(namespace: string): Promise<string[]> {
-    const kinds = "deployments,replicasets,pods,services,configmaps,secrets,networkpolicies,poddisruptionbudgets,statefulsets,persistentvolumeclaims,serviceaccounts,roles,rolebindings";
-    const out = await this.kubectl(["get", kinds, "--namespace", namespace, "--output", "name", "--ignore-not-found"]);
-    return out.split("\n").filter((line) => line.trim() !== "");
+    const kinds =
+      'deployments,replicasets,pods,services,configmaps,secrets,networkpolicies,poddisruptionbudgets,statefulsets,persistentvolumeclaims,serviceaccounts,roles,rolebindings';
+    const out = await this.kubectl(['get', kinds, '--namespace', namespace, '--output', 'name', '--ignore-not-found']);
+    return out.split('\n').filter((line) => line.trim() !== '');
   }
 
   async namespaceExists(namespace: string): Promise<boolean> {
-    const out = await this.kubectl(["get", "namespace", namespace, "--output", "name", "--ignore-not-found"]);
-    return out.trim() !== "";
+    const out = await this.kubectl(['get', 'namespace', namespace, '--output', 'name', '--ignore-not-found']);
+    return out.trim() !== '';
   }
 }

@@ -1,11 +1,11 @@
 // A real registry on 127.0.0.1 with htpasswd auth: Debian's docker-registry (distribution 2.8) run with our own
 // config file and data directory, never the system service. Docker treats 127.0.0.0/8 as an insecure registry, so
 // plain HTTP works without daemon configuration.
-import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { run, waitFor } from "../../../scripts/docker/process";
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { run, waitFor } from '../../../scripts/docker/process';
 
 export interface Registry {
   /** host:port, as image names and the stack config use it. */
@@ -17,49 +17,52 @@ export interface Registry {
 }
 
 const MANIFEST_TYPES = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-].join(", ");
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 export async function startRegistry(workDir: string, username: string, password: string): Promise<Registry> {
-  mkdirSync(join(workDir, "data"), { recursive: true });
-  const htpasswd = await run("htpasswd", ["-Bbn", username, password]);
-  writeFileSync(join(workDir, "htpasswd"), htpasswd.stdout);
+  mkdirSync(join(workDir, 'data'), { recursive: true });
+  const htpasswd = await run('htpasswd', ['-Bbn', username, password]);
+  writeFileSync(join(workDir, 'htpasswd'), htpasswd.stdout);
   const port = await freePort();
-  const config = join(workDir, "config.yml");
+  const config = join(workDir, 'config.yml');
   writeFileSync(
     config,
     [
-      "version: 0.1",
-      "log: {level: warn}",
-      `storage: {filesystem: {rootdirectory: ${join(workDir, "data")}}, delete: {enabled: true}}`,
+      'version: 0.1',
+      'log: {level: warn}',
+      `storage: {filesystem: {rootdirectory: ${join(workDir, 'data')}}, delete: {enabled: true}}`,
       `http: {addr: "127.0.0.1:${port}", secret: e2e-only}`,
-      `auth: {htpasswd: {realm: books-e2e, path: ${join(workDir, "htpasswd")}}}`,
-      "",
-    ].join("\n"),
+      `auth: {htpasswd: {realm: books-e2e, path: ${join(workDir, 'htpasswd')}}}`,
+      '',
+    ].join('\n'),
   );
-  const logFile = join(workDir, "registry.log");
-  const log = openSync(logFile, "a");
-  const child = spawn("docker-registry", ["serve", config], { stdio: ["ignore", log, log], detached: true });
+  const logFile = join(workDir, 'registry.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   child.unref();
-  if (child.pid === undefined) throw new Error("docker-registry did not start");
+  if (child.pid === undefined) throw new Error('docker-registry did not start');
   const registry: Registry = { server: `127.0.0.1:${port}`, username, password, pid: child.pid, logFile };
   await waitFor(
-    async () => ((await fetch(`http://${registry.server}/v2/`).catch(() => undefined))?.status === 401 ? true : undefined),
+    async () =>
+      (await fetch(`http://${registry.server}/v2/`).catch(() => undefined))?.status === 401 ? true : undefined,
     20_000,
     () => `registry on ${registry.server} did not answer 401 on /v2/ (log: ${logFile})`,
   );
@@ -68,18 +71,20 @@ export async function startRegistry(workDir: string, username: string, password:
 
 export function stopRegistry(registry: Registry): void {
   try {
-    process.kill(registry.pid, "SIGTERM");
+    process.kill(registry.pid, 'SIGTERM');
   } catch {
     // already gone
   }
 }
 
 function authHeader(registry: Registry): string {
-  return `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`;
+  return `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
 }
 
 async function registryGet(registry: Registry, path: string, accept: string): Promise<Response> {
-  return fetch(`http://${registry.server}/v2/${path}`, { headers: { Authorization: authHeader(registry), Accept: accept } });
+  return fetch(`http://${registry.server}/v2/${path}`, {
+    headers: { Authorization: authHeader(registry), Accept: accept },
+  });
 }
 
 /** Splits "127.0.0.1:5000/books-platform/books@sha256:…" into repository and digest. */
@@ -103,10 +108,10 @@ export async function manifestArchitectures(registry: Registry, ref: string): Pr
   if (response.status !== 200) throw new Error(`registry has no manifest ${ref}: HTTP ${response.status}`);
   const manifest = (await response.json()) as ManifestIndex;
   if (manifest.manifests) {
-    return manifest.manifests.map((m) => m.platform?.architecture ?? "unknown").filter((arch) => arch !== "unknown");
+    return manifest.manifests.map((m) => m.platform?.architecture ?? 'unknown').filter((arch) => arch !== 'unknown');
   }
   if (!manifest.config) throw new Error(`manifest ${ref} has neither manifests nor config`);
-  const config = await registryGet(registry, `${repository}/blobs/${manifest.config.digest}`, "*/*");
+  const config = await registryGet(registry, `${repository}/blobs/${manifest.config.digest}`, '*/*');
   return [((await config.json()) as { architecture: string }).architecture];
 }
 

@@ -1,11 +1,11 @@
 // One e2e stack under the real Pulumi CLI through the Automation API: local file backend, private PULUMI_HOME,
 // plugins only from PATH (automatic downloads off, so a missing plugin fails loudly), and a stack config written
 // from a typed RawStackConfig that must first pass the program's own validation (stacks/config.ts).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
-import { defaultProject, parseStackConfig } from "../../../stacks/config";
-import { secretConfigKeys, type RawStackConfig } from "../../../stacks/schema";
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from '@pulumi/pulumi/automation';
+import { defaultProject, parseStackConfig } from '../../../stacks/config';
+import { secretConfigKeys, type RawStackConfig } from '../../../stacks/schema';
 
 export interface StackSetup {
   projectDir: string;
@@ -23,13 +23,13 @@ export function flattenConfig(config: RawStackConfig): ConfigMap {
   const secrets = new Set<string>(secretConfigKeys);
   const flat: ConfigMap = {};
   const walk = (prefix: string, value: unknown): void => {
-    if (value !== null && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) walk(prefix === "" ? key : `${prefix}.${key}`, inner);
+    if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) walk(prefix === '' ? key : `${prefix}.${key}`, inner);
     } else if (value !== undefined) {
       flat[prefix] = { value: String(value), secret: secrets.has(prefix) };
     }
   };
-  walk("", config);
+  walk('', config);
   return flat;
 }
 
@@ -38,7 +38,7 @@ export function rawConfigMap(config: RawStackConfig, project = defaultProject): 
   return Object.fromEntries(
     Object.entries(config).map(([key, value]) => [
       `${project}:${key}`,
-      typeof value === "object" ? JSON.stringify(value) : String(value),
+      typeof value === 'object' ? JSON.stringify(value) : String(value),
     ]),
   );
 }
@@ -49,16 +49,16 @@ export function validateConfig(config: RawStackConfig, dryRun: boolean): void {
   if (!result.ok) throw result.error;
 }
 
-export function pulumiEnv(setup: Pick<StackSetup, "env" | "stateDir" | "pulumiHome">): Record<string, string> {
+export function pulumiEnv(setup: Pick<StackSetup, 'env' | 'stateDir' | 'pulumiHome'>): Record<string, string> {
   mkdirSync(setup.stateDir, { recursive: true });
   mkdirSync(setup.pulumiHome, { recursive: true });
   return {
     ...setup.env,
     PULUMI_BACKEND_URL: `file://${setup.stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: "books-e2e-passphrase",
+    PULUMI_CONFIG_PASSPHRASE: 'books-e2e-passphrase',
     PULUMI_HOME: setup.pulumiHome,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_UPDATE_CHECK: 'true',
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
   };
 }
 
@@ -71,7 +71,7 @@ export async function openStack(setup: StackSetup, options: { validate: boolean 
     { envVars: pulumiEnv(setup), pulumiCommand },
   );
   const current = await stack.getAllConfig();
-  const stale = Object.keys(current).map((key) => key.slice(key.indexOf(":") + 1));
+  const stale = Object.keys(current).map((key) => key.slice(key.indexOf(':') + 1));
   if (stale.length > 0) await stack.workspace.removeAllConfig(setup.stackName, stale);
   await stack.setAllConfig(flattenConfig(setup.config), true);
   return stack;
