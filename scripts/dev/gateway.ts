@@ -52,7 +52,6 @@ export interface GatewaySettings {
   logDir: string;
   port: number;
   metricsPort: number;
-  metricsSyslogPort: number;
   /** Route name → `host:port` of each replica. */
   backends: Record<string, readonly string[]>;
   jwt: { issuer: string; audience: string; hs256KeyFile: string; rs256PublicKeyFile: string };
@@ -61,7 +60,7 @@ export interface GatewaySettings {
 }
 
 /**
- * The gateway exactly as the image runs it — gatewayd supervising nginx, metrics fed over syslog — with the config
+ * The gateway exactly as the image runs it — gatewayd supervising nginx, metrics read from the access log — with the config
  * rendered from the route table by renderNginxConf. Only the local differences are overridden: static replica
  * addresses instead of DNS names, 127.0.0.1 and free ports, and paths under the state directory.
  */
@@ -112,7 +111,6 @@ export class Gateway {
       metrics: {
         port: this.settings.metricsPort,
         listenAddress: '127.0.0.1',
-        syslogPort: this.settings.metricsSyslogPort,
       },
       paths: {
         tempDir: this.tempDir,

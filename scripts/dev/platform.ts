@@ -27,8 +27,6 @@ export interface PlatformPorts {
   gateway: number;
   /** Prometheus `/metrics` of the gateway (gatewayd). */
   metrics: number;
-  /** Where nginx sends its per-request log lines to the metrics exporter (UDP). */
-  metricsSyslog: number;
   database: number;
   /** One port per books replica. */
   books: number[];
@@ -209,7 +207,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       logDir,
       port: ports.gateway,
       metricsPort: ports.metrics,
-      metricsSyslogPort: ports.metricsSyslog,
       backends: backendAddresses([...books, ...booksReact]),
       jwt,
       customize: options.customizeGateway,
@@ -275,7 +272,6 @@ async function resolvePorts(options: PlatformOptions): Promise<PlatformPorts> {
   const layout: PlatformPorts = {
     gateway: wanted.gateway ?? 0,
     metrics: wanted.metrics ?? 0,
-    metricsSyslog: wanted.metricsSyslog ?? 0,
     database: wanted.database ?? 0,
     books: pick(wanted.books, bookCount),
     booksReact: pick(wanted.booksReact, reactCount),
@@ -283,7 +279,6 @@ async function resolvePorts(options: PlatformOptions): Promise<PlatformPorts> {
   const all = [
     layout.gateway,
     layout.metrics,
-    layout.metricsSyslog,
     layout.database,
     ...layout.books,
     ...layout.booksReact,
@@ -296,7 +291,6 @@ async function resolvePorts(options: PlatformOptions): Promise<PlatformPorts> {
   return {
     gateway: take(layout.gateway),
     metrics: take(layout.metrics),
-    metricsSyslog: take(layout.metricsSyslog),
     database: take(layout.database),
     books: layout.books.map(take),
     booksReact: layout.booksReact.map(take),

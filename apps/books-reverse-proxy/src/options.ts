@@ -113,11 +113,6 @@ export interface MetricsOptions {
   /** gatewayd serves Prometheus `/metrics` here; never routed by nginx. */
   readonly port: number;
   readonly listenAddress: string;
-  /**
-   * @deprecated Ignored: gatewayd now reads the metrics from the JSON access log line it copies (no syslog line).
-   * Still accepted so existing callers (scripts/dev) typecheck; remove it there, then here.
-   */
-  readonly syslogPort?: number;
 }
 
 export interface AccessLogBufferOptions {

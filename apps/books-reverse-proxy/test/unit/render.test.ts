@@ -243,12 +243,6 @@ describe('renderNginxConf', () => {
 
     it('tells gatewayd where to serve metrics, and nothing without metrics', () => {
       assert.ok(render().includes('\n# gatewayd metrics 0.0.0.0:9145\n'));
-      assert.ok(
-        render({ metrics: { port: 9145, listenAddress: '0.0.0.0', syslogPort: 9514 } }).includes(
-          '\n# gatewayd metrics 0.0.0.0:9145\n',
-        ),
-        'the deprecated syslogPort is ignored',
-      );
       assert.ok(!renderNginxConf(renderCases[4]!.options).includes('# gatewayd metrics'));
     });
 
