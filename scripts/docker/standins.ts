@@ -68,16 +68,6 @@ export function standInNames(arch: Arch): StandInNames {
   return { debian: `${prefix}debian:${SUITE}-slim`, node: `${prefix}node:${NODE_MAJOR}-${SUITE}-slim` };
 }
 
-/**
- * Build args naming this architecture's single-arch stand-ins explicitly. Optional: the default names already
- * resolve per platform; explicit names keep working without the mirror (e.g. a build that bypasses our engine's
- * BuildKit).
- */
-export function buildArgs(arch: Arch): { BASE_IMAGE: string; NODE_IMAGE: string } {
-  const names = standInNames(arch);
-  return { BASE_IMAGE: names.debian, NODE_IMAGE: names.node };
-}
-
 export function platformOf(arch: Arch): string {
   return `linux/${arch}`;
 }

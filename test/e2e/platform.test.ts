@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation';
 import { DOCKER_HOST, ENGINE, startEngine } from '../../scripts/docker/engine';
-import { buildArgs, ensureStandIns, type Arch } from '../../scripts/docker/standins';
+import { ensureStandIns, type Arch } from '../../scripts/docker/standins';
 import type { RawStackConfig } from '../../stacks/schema';
 import { ChangeLog } from './lib/changes';
 import { createCluster, deleteCluster, type Cluster } from './lib/cluster';
@@ -59,7 +59,6 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
   let env: Record<string, string>;
 
   const stackConfig = (arch: Arch, overrides: Partial<RawStackConfig> = {}): RawStackConfig => {
-    const base = buildArgs(arch);
     return {
       target: 'k3s',
       platform: `linux/${arch}`,
@@ -71,7 +70,8 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
         username: registry!.username,
         password: registry!.password,
       },
-      images: { baseImage: base.BASE_IMAGE, nodeImage: base.NODE_IMAGE },
+      // No images.* override: the engine's mirror serves the stand-ins under their real names for both platforms,
+      // which the Dockerfiles' `FROM --platform=$BUILDPLATFORM` build stages need (an arm64-only name would not do).
       docker: { host: DOCKER_HOST },
       // kwok never assigns a LoadBalancer address: do not wait for one.
       gateway: { awaitAddress: false, jwt: { hs256Key: 'e2e-hs256-key-of-at-least-32-characters!' } },
