@@ -276,13 +276,7 @@ async function resolvePorts(options: PlatformOptions): Promise<PlatformPorts> {
     books: pick(wanted.books, bookCount),
     booksReact: pick(wanted.booksReact, reactCount),
   };
-  const all = [
-    layout.gateway,
-    layout.metrics,
-    layout.database,
-    ...layout.books,
-    ...layout.booksReact,
-  ];
+  const all = [layout.gateway, layout.metrics, layout.database, ...layout.books, ...layout.booksReact];
   const fixed = all.filter((port) => port !== 0);
   if (new Set(fixed).size !== fixed.length) throw new Error(`the same port is given twice: ${fixed.join(', ')}`);
   await Promise.all(fixed.map((port) => assertPortFree(port, portOwner(layout, port))));
