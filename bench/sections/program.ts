@@ -8,8 +8,8 @@ import { REPO_ROOT } from '../../scripts/dev/platform';
 import type { Check, SectionResult } from '../lib/report';
 
 /**
- * Where the engine e2e would leave its timings: `{ "<label>": seconds }` or its in-memory `[label, seconds][]`.
- * test/e2e prints them but writes no file yet.
+ * Where the engine e2e leaves its timings after each run (test/e2e): `{ "<label>": seconds }` (an in-memory
+ * `[label, seconds][]` is read too).
  */
 export const E2E_TIMINGS_FILE = join(REPO_ROOT, '.cache', 'e2e', 'timings.json');
 /** The two timings this section publishes, found by the start of test/e2e's labels. */
