@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePorts } from '../dev/ports';
 import { tail, waitFor } from './process';
 
 export const REGISTRY = {
@@ -93,25 +93,12 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** Start the registry unless it runs; keeps the port it had (the engine's mirror setting names it). Returns the port. */
 export async function ensureRegistry(): Promise<number> {
   const known = registryPort();
   const pid = existsSync(REGISTRY.pidFile) ? Number(readFileSync(REGISTRY.pidFile, 'utf8').trim()) : undefined;
   if (known !== undefined && pid !== undefined && alive(pid) && (await answers(known))) return known;
-  const port = known ?? (await freePort());
+  const port = known ?? (await freePorts(1))[0];
   mkdirSync(REGISTRY.storage, { recursive: true });
   writeFileSync(
     REGISTRY.configFile,

@@ -3,8 +3,8 @@
 // plain HTTP works without daemon configuration.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '../../../scripts/dev/ports';
 import { run, waitFor } from '../../../scripts/docker/process';
 
 export interface Registry {
@@ -23,24 +23,11 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 export async function startRegistry(workDir: string, username: string, password: string): Promise<Registry> {
   mkdirSync(join(workDir, 'data'), { recursive: true });
   const htpasswd = await run('htpasswd', ['-Bbn', username, password]);
   writeFileSync(join(workDir, 'htpasswd'), htpasswd.stdout);
-  const port = await freePort();
+  const port = (await freePorts(1))[0];
   const config = join(workDir, 'config.yml');
   writeFileSync(
     config,

@@ -97,17 +97,8 @@ export async function call(
   };
 }
 
-export interface Book {
-  id: string;
-  title: string;
-  author: string;
-  year: number | null;
-  isbn: string | null;
-  createdBy: string;
-  updatedBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A book as the books API returns it: the web app's own wire type, so the two cannot drift apart. */
+export type { Book } from '../../../apps/books-react/src/api/types';
 
 export interface ErrorBody {
   error: string;
