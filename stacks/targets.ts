@@ -64,6 +64,19 @@ const cloudSizes: WorkloadSizes = {
   postgres: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
 };
 
+/** AKS, EKS and GKE differ only in their registries and load balancers, which come from stack config. */
+const managedCloud: TargetDefaults = {
+  kubeContext: undefined,
+  pushImages: true,
+  platform: 'linux/amd64',
+  gatewayServiceType: 'LoadBalancer',
+  gatewayPort: 80,
+  awaitGatewayAddress: true,
+  publicHost: undefined,
+  storageSize: '5Gi',
+  sizes: cloudSizes,
+};
+
 export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
   'docker-desktop': {
     kubeContext: 'docker-desktop',
@@ -100,37 +113,7 @@ export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
     storageSize: '2Gi',
     sizes: raspberryPiSizes,
   },
-  aks: {
-    kubeContext: undefined,
-    pushImages: true,
-    platform: 'linux/amd64',
-    gatewayServiceType: 'LoadBalancer',
-    gatewayPort: 80,
-    awaitGatewayAddress: true,
-    publicHost: undefined,
-    storageSize: '5Gi',
-    sizes: cloudSizes,
-  },
-  eks: {
-    kubeContext: undefined,
-    pushImages: true,
-    platform: 'linux/amd64',
-    gatewayServiceType: 'LoadBalancer',
-    gatewayPort: 80,
-    awaitGatewayAddress: true,
-    publicHost: undefined,
-    storageSize: '5Gi',
-    sizes: cloudSizes,
-  },
-  gke: {
-    kubeContext: undefined,
-    pushImages: true,
-    platform: 'linux/amd64',
-    gatewayServiceType: 'LoadBalancer',
-    gatewayPort: 80,
-    awaitGatewayAddress: true,
-    publicHost: undefined,
-    storageSize: '5Gi',
-    sizes: cloudSizes,
-  },
+  aks: managedCloud,
+  eks: managedCloud,
+  gke: managedCloud,
 };

@@ -3,7 +3,7 @@
  * Fails, never skips, when nginx is missing.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildGatewayd, nginxBinary, njsDir } from '../../src/local';
@@ -11,7 +11,7 @@ import { renderNginxConf } from '../../src/render';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { renderCases } from '../render-cases';
 import { startTestDns, type TestDns } from './dns-server';
-import { tempDir } from './support';
+import { selfSignedCertificate, tempDir } from './support';
 
 const execFileAsync = promisify(execFile);
 
@@ -19,29 +19,12 @@ describe('nginx -t accepts every rendered config', () => {
   let dns: TestDns;
   let dir: string;
   let gatewayd: string;
+  let certificate: { certificateFile: string; keyFile: string };
   before(async () => {
     dns = await startTestDns(); // answers NXDOMAIN for every name: DNS cases start with placeholders
     dir = tempDir('check');
     gatewayd = await buildGatewayd(join(dir, 'bin'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=gw',
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    certificate = selfSignedCertificate(dir, '/CN=gw');
   });
   after(async () => {
     await dns.close();
@@ -61,9 +44,7 @@ describe('nginx -t accepts every rendered config', () => {
         ...options,
         paths: { ...options.paths, tempDir: caseDir, njsDir },
         backends: options.backends.kind === 'dns' ? { ...options.backends, resolver: dns.address } : options.backends,
-        tls: options.tls
-          ? { ...options.tls, certificateFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }
-          : null,
+        tls: options.tls ? { ...options.tls, ...certificate } : null,
       });
       mkdirSync(caseDir, { recursive: true });
       const config = join(caseDir, 'nginx.conf');

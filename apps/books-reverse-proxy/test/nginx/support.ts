@@ -2,6 +2,7 @@
  * Real backends (node:http) that record what reaches them, a raw HTTP client, and per-suite gateway setup.
  * Every suite gets its own directory under the OS temp dir and 127.0.0.1 ports picked by the kernel.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import {
   request as httpRequest,
@@ -234,4 +235,25 @@ export function allRequests(fixture: Fixture): RecordedRequest[] {
   return Object.values(fixture.backends)
     .flat()
     .flatMap((b) => b.requests);
+}
+
+/** A one-day self-signed certificate for `subject` in `dir` (tls.crt, tls.key), with openssl as operators would. */
+export function selfSignedCertificate(
+  dir: string,
+  subject: string,
+  extraArgs: readonly string[] = [],
+): { certificateFile: string; keyFile: string } {
+  const certificateFile = join(dir, 'tls.crt');
+  const keyFile = join(dir, 'tls.key');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', subject, ...extraArgs].concat([
+      '-keyout',
+      keyFile,
+      '-out',
+      certificateFile,
+    ]),
+    { stdio: 'ignore' },
+  );
+  return { certificateFile, keyFile };
 }

@@ -2,12 +2,11 @@
  * TLS termination with a self-signed certificate: HTTPS serves with HSTS, plain HTTP redirects (308) except /healthz.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from '../../src/local';
-import { send, startFixture, type Fixture, type Reply } from './support';
+import { selfSignedCertificate, send, startFixture, type Fixture, type Reply } from './support';
 
 function sendTls(url: string, ca: string, method = 'GET'): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -31,33 +30,16 @@ describe('gateway TLS termination (real nginx)', () => {
       overrides: (o) => {
         const dir = o.paths.tempDir;
         mkdirSync(dir, { recursive: true });
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-days',
-            '1',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-            '-keyout',
-            join(dir, 'tls.key'),
-            '-out',
-            join(dir, 'tls.crt'),
-          ],
-          { stdio: 'ignore' },
-        );
+        const { certificateFile, keyFile } = selfSignedCertificate(dir, '/CN=127.0.0.1', [
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ]);
         return {
           ...o,
           tls: {
             port: httpsPort,
-            certificateFile: join(dir, 'tls.crt'),
-            keyFile: join(dir, 'tls.key'),
+            certificateFile,
+            keyFile,
             redirectPort: httpsPort,
           },
         };
