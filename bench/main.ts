@@ -12,6 +12,7 @@ import { renderBenchmarksMarkdown } from './lib/markdown';
 import { printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
 import { booksSection } from './sections/books';
+import { costSection } from './sections/cost';
 import { constantRateSection, type ConstantRateNumbers } from './sections/constant-rate';
 import { gatewaySection, type GatewayNumbers, type GatewayTarget } from './sections/gateway';
 import { imagesSection } from './sections/images';
@@ -20,6 +21,7 @@ import { programSection } from './sections/program';
 const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   gateway: gatewaySection,
   'constant-rate': constantRateSection,
+  cost: costSection,
   books: booksSection,
   program: programSection,
   images: imagesSection,
@@ -27,11 +29,11 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
 
 const SERIES: Record<GatewayTarget, string> = { direct: 'direct', 'bare-proxy': 'bare nginx', gateway: 'gateway' };
 
-/** p50/p99 per path: the closed-loop runs (node backend) and, when measured, the constant-rate runs. */
+/** p50/p99 per path: the closed-loop runs (books backend) and, when measured, the constant-rate runs. */
 function latencyChart(closed: GatewayNumbers | undefined, paced: ConstantRateNumbers | undefined): string {
   const groups = [];
   for (const connections of [1, 32]) {
-    const rows = closed?.node.rows.filter((row) => row.connections === connections) ?? [];
+    const rows = closed?.books.rows.filter((row) => row.connections === connections) ?? [];
     for (const [label, pick] of [
       ['p50', (row: (typeof rows)[number]) => row.p50Micros],
       ['p99', (row: (typeof rows)[number]) => row.p99Micros],
@@ -54,9 +56,9 @@ function latencyChart(closed: GatewayNumbers | undefined, paced: ConstantRateNum
     for (const label of ['p50', 'p99'] as const) {
       groups.push({
         label: `${setup} ${label}`,
-        bars: Object.entries(comparison.results).map(([series, result]) => ({
-          series,
-          value: result.latencyUs[label] / 1000,
+        bars: (Object.keys(SERIES) as GatewayTarget[]).map((target) => ({
+          series: SERIES[target],
+          value: comparison.results[target].latencyUs[label] / 1000,
         })),
       });
     }

@@ -25,7 +25,8 @@ function roleBlocks(role: BareRole): { http: string; location: string } {
   return { http: '', location: `default_type application/json;\n      return 200 '${role.staticJson}';` };
 }
 
-function bareConfig(dir: string, port: number, role: BareRole): string {
+/** The bare nginx's whole config (also run under callgrind by the cost section). */
+export function bareConfig(dir: string, port: number, role: BareRole): string {
   const blocks = roleBlocks(role);
   return `daemon off;
 worker_processes 1;

@@ -62,9 +62,9 @@ export function renderBenchmarksMarkdown(
     '## Reproduce',
     '',
     '```sh',
-    'flock /tmp/books-apt.lock apt-get install -y nginx libnginx-mod-http-js wrk   # once',
+    'flock /tmp/books-apt.lock apt-get install -y nginx libnginx-mod-http-js wrk valgrind   # once',
     'npm run bench                       # all sections; rewrites docs/bench/ and this file',
-    'npm run bench -- --only gateway     # some sections, printed only (gateway, constant-rate, books, program, images)',
+    'npm run bench -- --only gateway     # some sections, printed only (gateway, constant-rate, cost, books, program, images)',
     '```',
     '',
     `## Machine (run of ${startedAt})`,
@@ -97,7 +97,7 @@ export function renderBenchmarksMarkdown(
     ...(failures.length > 0 ? ['Sections that failed to run:', '', ...failures.map((f) => `- ${f}`), ''] : []),
     '![Gateway latency: direct vs bare nginx vs gateway](bench/latency.svg)',
     '',
-    '_Chart: p50 and p99 per path. `c=1`/`c=32`: closed loop, node:http backend (gateway section); `static`: constant ' +
+    '_Chart: p50 and p99 per path. `c=1`/`c=32`: closed loop, books replica backend (gateway section); `static`: constant ' +
       'rate at half the gateway’s maximum with a static nginx backend; `e2e`: the same through the platform to books ' +
       'and PostgreSQL (constant-rate section)._',
     '',

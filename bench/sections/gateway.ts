@@ -1,36 +1,42 @@
-// Gateway cost, closed loop: the gateway engineer's benchmark (apps/books-reverse-proxy/bench) run through its npm
-// script — direct vs bare keepalive nginx vs our gateway, c=1 and c=32 — once with a node:http backend (like the
-// services) and once with an nginx backend (never the bottleneck: the proxies' own cost). Its JSON is read as is.
+// Gateway cost, closed loop: direct vs bare keepalive nginx vs our gateway, c=1 and c=32, measured the same way for
+// three backends (apps/books-reverse-proxy/bench/compare.ts):
+//  - books: a real books replica reading one row from PostgreSQL — the setup the targets are stated for;
+//  - node: a node:http server (the gateway engineer's benchmark, run through its npm script, its JSON read as is);
+//  - nginx: nginx answering itself — never the bottleneck, so the ratios are the proxies' own cost (stricter).
+import { compareProxies, type ProxyComparison, type ProxyTarget } from '../../apps/books-reverse-proxy/bench/compare';
 import { ratio, rps, us, type Check, type SectionResult } from '../lib/report';
+import { booksReplicaSetup, withSetup } from '../lib/setups';
 import { runWorkspaceBench } from '../lib/workspace-bench';
 
-const BACKENDS = ['node', 'nginx'] as const;
+const BACKENDS = ['books', 'node', 'nginx'] as const;
 export type GatewayBackend = (typeof BACKENDS)[number];
-export type GatewayTarget = 'direct' | 'bare-proxy' | 'gateway';
+export type GatewayTarget = ProxyTarget;
+const SECONDS = 3;
+const ROUNDS = 5;
 
-/** The fields of apps/books-reverse-proxy/bench's report this section reads. */
-export interface GatewayBenchReport {
+/** One backend's comparison, as apps/books-reverse-proxy/bench writes it. */
+export interface GatewayBenchReport extends ProxyComparison {
   backend: GatewayBackend;
   seconds: number;
   rounds: number;
   path: string;
-  rows: {
-    target: GatewayTarget;
-    connections: number;
-    requestsPerSecond: number;
-    p50Micros: number;
-    p99Micros: number;
-    errors: number;
-  }[];
-  summary: {
-    connections: number;
-    throughputVsBareProxy: number;
-    p50AddedVsDirectMicros: number;
-    p50AddedVsBareProxyMicros: number;
-  }[];
 }
 
 export type GatewayNumbers = Record<GatewayBackend, GatewayBenchReport>;
+
+async function measure(backend: GatewayBackend): Promise<GatewayBenchReport> {
+  if (backend === 'books') {
+    return withSetup(booksReplicaSetup, async (urls) => ({
+      backend,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      path: new URL(urls.direct).pathname.replace(/[^/]+$/, ':id'),
+      ...(await compareProxies(urls, { seconds: SECONDS, rounds: ROUNDS })),
+    }));
+  }
+  const args = ['--backend', backend, '--rounds', String(ROUNDS), '--duration', String(SECONDS)];
+  return (await runWorkspaceBench<GatewayBenchReport>('apps/books-reverse-proxy', args, '--out')).report;
+}
 
 function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[] {
   return report.summary.flatMap((summary) => [
@@ -55,15 +61,7 @@ function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[]
 
 export async function gatewaySection(): Promise<SectionResult> {
   const numbers = {} as GatewayNumbers;
-  for (const backend of BACKENDS) {
-    numbers[backend] = (
-      await runWorkspaceBench<GatewayBenchReport>(
-        'apps/books-reverse-proxy',
-        ['--backend', backend, '--rounds', '5'],
-        '--out',
-      )
-    ).report;
-  }
+  for (const backend of BACKENDS) numbers[backend] = await measure(backend);
   const rows = BACKENDS.flatMap((backend) =>
     numbers[backend].rows.map((row) => {
       const of = (target: GatewayTarget) =>
@@ -81,15 +79,16 @@ export async function gatewaySection(): Promise<SectionResult> {
       ];
     }),
   );
-  const first = numbers[BACKENDS[0]];
   return {
     title: 'Gateway: direct vs bare keepalive nginx vs our gateway (closed loop)',
     method:
-      `apps/books-reverse-proxy/bench (npm run bench -w apps/books-reverse-proxy): wrk 4.1, GET ${first.path}, ` +
-      `median of ${first.rounds} interleaved ${first.seconds} s runs. The gateway runs with every feature on (request ` +
-      'ids, JSON access log, metrics line, limits (lifted), security headers); the bare proxy has upstream keepalive ' +
-      'only; both 1 worker. Backends: a node:http server (like the services) and nginx answering itself (never the ' +
-      'bottleneck, so the ratios are the proxies’ own cost).',
+      `wrk 4.1, a browser-like GET (accept, user-agent, accept-language), median of ${ROUNDS} interleaved ${SECONDS} s ` +
+      'runs in rotating order (apps/books-reverse-proxy/bench/compare.ts). The gateway runs with every feature on ' +
+      '(request ids, JSON access log — also the metrics’ source —, limits (lifted), security headers); the bare proxy ' +
+      'has upstream keepalive only; both 1 worker. Backends: **books** = one real books replica reading one row from ' +
+      `PostgreSQL (GET ${numbers.books.path}; startPlatform, embedded PostgreSQL) — the setup the targets are stated ` +
+      'for; node = a node:http server answering a fixed body (npm run bench -w apps/books-reverse-proxy); nginx = ' +
+      'nginx answering itself, never the bottleneck, so its ratios are the proxies’ own cost (a stricter variant).',
     tables: [
       {
         columns: ['backend', 'load', 'target', 'req/s', 'vs bare', 'p50', 'p50 added vs direct', 'p99', 'errors'],

@@ -5,60 +5,20 @@
  *
  *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 3] [--backend node|nginx]
  *
- * The machine is shared, so targets are measured interleaved, in a rotating order, for `rounds` rounds and each row
- * reports the median round: a burst of foreign load then hits all three alike.
+ * How the three are measured (interleaved rounds, medians): bench/compare.ts, shared with the repository's bench.
  *
  * Targets: gateway throughput ≥ 0.9 × bare proxy; p50 added latency vs direct ≤ 50 µs at c=1.
  * `--backend node` is a node:http server like the platform's services; `--backend nginx` answers from nginx itself,
  * so the backend is never the bottleneck and the ratios show the proxies' own cost.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { freePort, localGatewayOptions, nginxBinary, startLocalGateway, waitFor } from '../src/local';
 import { writeTestKeys } from '../test/keys';
-
-const execFileAsync = promisify(execFile);
-
-interface WrkResult {
-  readonly requestsPerSecond: number;
-  readonly p50Micros: number;
-  readonly p99Micros: number;
-  readonly errors: number;
-}
-
-interface Row extends WrkResult {
-  readonly target: 'direct' | 'bare-proxy' | 'gateway';
-  readonly connections: number;
-}
-
-const toMicros = (value: string, unit: string): number =>
-  Number(value) * ({ us: 1, ms: 1_000, s: 1_000_000 } as Record<string, number>)[unit]!;
-
-async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
-  const threads = Math.min(connections, 2);
-  const { stdout } = await execFileAsync(
-    'wrk',
-    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url],
-    {
-      timeout: (seconds + 30) * 1000,
-    },
-  );
-  const latency = (percent: string): number => {
-    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
-    if (!match) throw new Error(`no p${percent} in wrk output:\n${stdout}`);
-    return toMicros(match[1]!, match[2]!);
-  };
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
-  if (!rps) throw new Error(`no Requests/sec in wrk output:\n${stdout}`);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const errors =
-    Number(non2xx?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Micros: latency('50'), p99Micros: latency('99'), errors };
-}
+import { compareProxies } from './compare';
 
 const nodeBackend = `
 const http = require('node:http');
@@ -115,12 +75,6 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-/** The round with the median throughput (its latencies come with it, so a row is one real measurement). */
-function median(results: WrkResult[]): WrkResult {
-  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 const format = (n: number, digits = 0) => n.toFixed(digits).padStart(10);
 
 async function main(): Promise<void> {
@@ -173,37 +127,7 @@ async function main(): Promise<void> {
       'bare-proxy': `http://127.0.0.1:${bareProxyPort}/books`,
       gateway: `${gateway.url}/books`,
     } as const;
-    const rows: Row[] = [];
-    for (const connections of [1, 32]) {
-      const samples: Record<string, WrkResult[]> = {};
-      for (const url of Object.values(targets)) await wrk(url, connections, 1); // warm-up: JIT, keepalive pools
-      const order = Object.entries(targets);
-      for (let round = 0; round < rounds; round++) {
-        // Rotate the order each round: on this machine the run after another differs (caches, scheduler, GC).
-        for (let i = 0; i < order.length; i++) {
-          const [target, url] = order[(i + round) % order.length]!;
-          (samples[target] ??= []).push(await wrk(url, connections, seconds));
-        }
-      }
-      for (const target of Object.keys(targets) as Row['target'][]) {
-        rows.push({ target, connections, ...median(samples[target]!) });
-      }
-    }
-
-    const find = (target: Row['target'], connections: number) =>
-      rows.find((r) => r.target === target && r.connections === connections)!;
-    const summary = [1, 32].map((connections) => {
-      const direct = find('direct', connections);
-      const bare = find('bare-proxy', connections);
-      const gw = find('gateway', connections);
-      return {
-        connections,
-        throughputVsBareProxy: gw.requestsPerSecond / bare.requestsPerSecond,
-        throughputVsDirect: gw.requestsPerSecond / direct.requestsPerSecond,
-        p50AddedVsDirectMicros: gw.p50Micros - direct.p50Micros,
-        p50AddedVsBareProxyMicros: gw.p50Micros - bare.p50Micros,
-      };
-    });
+    const { rows, summary } = await compareProxies(targets, { seconds, rounds });
     const c1 = summary[0]!;
     const targetsMet = {
       throughputAtLeast90PercentOfBareProxy: summary.every((s) => s.throughputVsBareProxy >= 0.9),
