@@ -1,6 +1,8 @@
-// Closed-loop HTTP load with node:http and a keep-alive agent, bounded by request count AND wall time.
+// HTTP load with node:http and a keep-alive agent, bounded by request count AND wall time: closed-loop (each worker
+// sends its next request when the previous one is answered) or, with `ratePerSecond`, at a constant offered rate.
 // Used by the failure drills (which need per-response hooks) and by the bench's sanity runs.
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countOutcome, summarizeLatencies, type LatencySummary, type OutcomeHistogram } from './stats';
 
 export interface LoadRequest {
@@ -37,6 +39,22 @@ export interface LoadOptions {
   /** Stops issuing new requests once aborted (in-flight ones complete). */
   signal?: AbortSignal;
   requestTimeoutMs?: number;
+  /**
+   * Constant offered rate (open loop): request k is due at start + k / ratePerSecond, however long earlier answers
+   * took, and the due requests are spread over the `concurrency` workers. A free worker waits for its request's due
+   * time; a request whose due time passed while every worker was busy is sent at once and counted as a late start.
+   * Absent: closed loop.
+   */
+  ratePerSecond?: number;
+}
+
+/** How well a paced run kept its schedule. */
+export interface PacingResult {
+  offeredPerSecond: number;
+  /** Requests over 1 ms overdue when a worker got to them (every worker was busy): queueing in the generator. */
+  lateStarts: number;
+  /** The longest any request was sent after its due time (late starts, timer and event-loop delay alike). */
+  maxStartLagMs: number;
 }
 
 export interface LoadResult {
@@ -50,6 +68,8 @@ export interface LoadResult {
   failureSamples: ResponseRecord[];
   /** Idempotent requests resent once because the server had closed the reused keep-alive connection. */
   staleConnectionRetries: number;
+  /** Only for a run with `ratePerSecond`. Latencies are measured from the actual send, not from the due time. */
+  pacing?: PacingResult;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -69,6 +89,9 @@ interface SendOutcome {
   /** The request failed before any response on a keep-alive connection reused from the pool. */
   staleConnection: boolean;
 }
+
+/** The timers' resolution: a worker that reaches a request less overdue than this was not queueing. */
+const LATE_START_TOLERANCE_MS = 1;
 
 const defaultIsFailure = (record: ResponseRecord): boolean =>
   record.status === undefined || record.status < 200 || record.status > 299;
@@ -111,6 +134,10 @@ function sendOne(agent: http.Agent, base: URL, request: LoadRequest, timeoutMs: 
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const base = assertLoopback(options.baseUrl);
+  const rate = options.ratePerSecond;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate)))
+    throw new Error(`ratePerSecond must be > 0, not ${rate}`);
+  const intervalMs = rate === undefined ? undefined : 1000 / rate;
   const isFailure = options.isFailure ?? defaultIsFailure;
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latencies: number[] = [];
@@ -119,14 +146,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let issued = 0;
   let failures = 0;
   let staleConnectionRetries = 0;
+  let lateStarts = 0;
+  let maxStartLagMs = 0;
   const started = performance.now();
   const deadline = started + options.maxDurationMs;
 
   const worker = async (): Promise<void> => {
     while (issued < options.maxRequests && performance.now() < deadline && !options.signal?.aborted) {
       const index = issued++;
+      const dueAt = intervalMs === undefined ? undefined : started + index * intervalMs;
+      if (dueAt !== undefined) {
+        if (dueAt >= deadline) break;
+        if (performance.now() - dueAt > LATE_START_TOLERANCE_MS) lateStarts++;
+        // Timers run on the event loop's millisecond clock and may fire a fraction of a millisecond early.
+        for (let waitMs = dueAt - performance.now(); waitMs > 0; waitMs = dueAt - performance.now())
+          await sleep(waitMs);
+        if (options.signal?.aborted) break;
+      }
       const request = options.nextRequest(index);
       const startedAt = performance.now();
+      if (dueAt !== undefined) maxStartLagMs = Math.max(maxStartLagMs, startedAt - dueAt);
       const timeoutMs = options.requestTimeoutMs ?? 10_000;
       let sent = await sendOne(agent, base, request, timeoutMs);
       // A server may close an idle keep-alive connection at any time (nginx does on reload); the request then
@@ -175,5 +214,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     outcomes,
     failureSamples,
     staleConnectionRetries,
+    pacing: rate === undefined ? undefined : { offeredPerSecond: rate, lateStarts, maxStartLagMs },
   };
 }
