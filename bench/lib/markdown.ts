@@ -26,7 +26,7 @@ as browsers do); every resend is counted and printed, and an error on a new conn
 | gateway-reload | 3 × \`nginx -s reload\` during ≥ 10,000 GETs: zero failed requests, same master pid |
 | rolling-restart | each books replica in turn: SIGTERM, start, wait for /readyz, during ≥ 10,000 GETs: zero failed requests |
 | database-restart | PostgreSQL stopped for 3 s during mixed load (1 write : 2 reads): only 503 while down, writes recover alone, every 201-acknowledged row still there, books pids unchanged |
-| slowloris | 200 sockets sending headers 1 byte / 500 ms, next to normal GETs: normal p99 < 50 ms, every slow socket cut at client_header_timeout (nginx closes without a response and logs 408) |
+| slowloris | 200 sockets sending headers 1 byte / 500 ms, next to normal GETs at a constant 400 req/s (open loop, 128 workers) from their connect until after their cut: normal p99 < 50 ms (absolute), no normal failure, ≤ 1 % late starts, all 200 open after 1 s, every slow socket cut at client_header_timeout (nginx closes without a response and logs 408) |
 | hostile-input | 88 raw-TCP cases (malformed request lines, methods, sizes, CL/TE conflicts, traversal, JSON types, SQL-looking and non-UTF-8 strings, JWT negatives; gateway and books directly): every answer 4xx, all pids alive, table unchanged |
 `;
 
