@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import { REPO_ROOT } from '../scripts/dev/platform';
-import { describeMachine } from './lib/machine';
+import { cpuShares, describeMachine, readCpuCounters } from './lib/machine';
 import { renderBenchmarksMarkdown } from './lib/markdown';
 import { printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
 
   const machine = describeMachine();
   const startedAt = new Date().toISOString();
+  const cpuAtStart = readCpuCounters();
   console.log(
     `bench on ${machine.cpus} × ${machine.cpuModel}, ${machine.kernel}, Node ${machine.node}, nginx ${machine.nginx}`,
   );
@@ -98,7 +99,12 @@ async function main(): Promise<void> {
     }
   }
   machine.loadAverage.end = os.loadavg()[0];
+  machine.cpu = cpuShares(cpuAtStart, readCpuCounters(), machine.cpus);
   console.log(`\n1-min load average at end: ${machine.loadAverage.end.toFixed(2)}`);
+  console.log(
+    `CPU capacity used: bench ${(machine.cpu.bench * 100).toFixed(1)} %, other processes ` +
+      `${(machine.cpu.others * 100).toFixed(1)} %, stolen ${(machine.cpu.steal * 100).toFixed(1)} %`,
+  );
 
   if (values.only) {
     console.log('(--only: nothing written to docs/)');

@@ -1,5 +1,6 @@
 // What the numbers were measured on: they vary by machine (and, on a shared one, by the neighbours' load).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface Machine {
@@ -13,6 +14,54 @@ export interface Machine {
   memoryGiB: number;
   /** 1-minute load average when the bench started and ended: the machine is shared. */
   loadAverage: { start: number; end?: number };
+  /** Where the CPU time went during the run (filled in at the end). */
+  cpu?: CpuShares;
+}
+
+/** Shares of the machine's CPU capacity (CPUs × wall time) during the run. */
+export interface CpuShares {
+  /** Used by the bench and every process it started (they are all reaped, so their time is in ours). */
+  bench: number;
+  /** Used by everything else on the machine: the neighbours. */
+  others: number;
+  /** Time the hypervisor ran something else while a vCPU wanted to run. */
+  steal: number;
+}
+
+/** Cumulative CPU counters, in clock ticks. */
+export interface CpuCounters {
+  wallMs: number;
+  busy: number;
+  steal: number;
+  self: number;
+}
+
+/** USER_HZ: the unit of /proc's CPU times on Linux. */
+const TICKS_PER_SECOND = 100;
+
+export function readCpuCounters(): CpuCounters {
+  // /proc/stat "cpu" line: user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user).
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  // /proc/self/stat after the command name: utime stime cutime cstime are fields 14–17 (cutime: reaped children).
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  const self = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return { wallMs: performance.now(), busy: user + nice + system + irq + softirq, steal, self };
+}
+
+export function cpuShares(start: CpuCounters, end: CpuCounters, cpus: number): CpuShares {
+  const capacity = ((end.wallMs - start.wallMs) / 1000) * TICKS_PER_SECOND * cpus;
+  const bench = end.self - start.self;
+  const busy = end.busy - start.busy;
+  return {
+    bench: bench / capacity,
+    others: Math.max(0, busy - bench) / capacity,
+    steal: (end.steal - start.steal) / capacity,
+  };
 }
 
 function firstLine(command: string, args: string[]): string {

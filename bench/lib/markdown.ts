@@ -30,14 +30,19 @@ as browsers do); every resend is counted and printed, and an error on a new conn
 | hostile-input | 88 raw-TCP cases (malformed request lines, methods, sizes, CL/TE conflicts, traversal, JSON types, SQL-looking and non-UTF-8 strings, JWT negatives; gateway and books directly): every answer 4xx, all pids alive, table unchanged |
 `;
 
-/** On a machine busier than its CPUs, the ratios swing from run to run: say so next to the numbers. */
-function overloadWarning(machine: Machine): string[] {
-  const peak = Math.max(machine.loadAverage.start, machine.loadAverage.end ?? 0);
-  if (peak <= machine.cpus) return [];
+/** Above this share of the CPUs used by other processes (or stolen by the hypervisor), say so next to the numbers. */
+const NEIGHBOUR_SHARE_WARNING = 0.05;
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+
+/** The load average counts the bench's own processes too; what the neighbours took is the CPU time not ours. */
+function neighbourWarning(machine: Machine): string[] {
+  const cpu = machine.cpu;
+  if (!cpu || cpu.others + cpu.steal <= NEIGHBOUR_SHARE_WARNING) return [];
   return [
-    `**This run shared the machine: a 1-minute load average up to ${peak.toFixed(1)} on ${machine.cpus} CPUs.** ` +
-      'Every process here, load generator included, waited for a CPU most of the time, so tail latencies measure ' +
-      'the neighbours and the ratios swing from run to run; a verdict holds only when repeated runs agree.',
+    `**This run shared the machine: other processes used ${percent(cpu.others)} of its CPU capacity and the ` +
+      `hypervisor stole ${percent(cpu.steal)}.** Tail latencies then measure the neighbours too and the ratios swing ` +
+      'from run to run; a verdict holds only when repeated runs agree.',
     '',
   ];
 }
@@ -80,13 +85,19 @@ export function renderBenchmarksMarkdown(
         ['nginx', machine.nginx],
         ['wrk', machine.wrk],
         [
-          '1-min load average (start → end)',
+          '1-min load average (start → end; counts the bench itself)',
           `${machine.loadAverage.start.toFixed(2)} → ${machine.loadAverage.end?.toFixed(2) ?? '?'}`,
+        ],
+        [
+          'CPU capacity used during the run: bench / other processes / stolen by the hypervisor',
+          machine.cpu
+            ? `${percent(machine.cpu.bench)} / ${percent(machine.cpu.others)} / ${percent(machine.cpu.steal)}`
+            : 'not measured',
         ],
       ],
     }),
     '',
-    ...overloadWarning(machine),
+    ...neighbourWarning(machine),
     '## Targets',
     '',
     markdownTable({
