@@ -18,8 +18,9 @@ const liftLimits: GatewayCustomizer = (options) => ({
   limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
 });
 
-/** startPlatform with the per-client limits lifted; `label` prefixes its progress lines. */
+/** startPlatform with the per-client limits lifted (then `options.customizeGateway`, if any); `label` prefixes its progress lines. */
 export async function startLoadPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {
+  const { customizeGateway, ...platformOptions } = options;
   const started = performance.now();
   // Kept after the ephemeral state directory is gone, for a look after a failed drill; one run's worth.
   const logDir = join(REPO_ROOT, '.cache', 'load-logs', label);
@@ -28,8 +29,8 @@ export async function startLoadPlatform(label: string, options: PlatformOptions 
     log: (line) => console.log(`      [${label}] ${line}`),
     logLevel: 'warn',
     logDir,
-    customizeGateway: liftLimits,
-    ...options,
+    ...platformOptions,
+    customizeGateway: (gateway) => (customizeGateway ?? ((same) => same))(liftLimits(gateway)),
   });
   console.log(
     `      [${label}] platform up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${platform.url}`,

@@ -56,7 +56,11 @@ export const staticBackendSetup: Setup = async (cleanups) => {
 };
 
 export const booksReplicaSetup: Setup = async (cleanups) => {
-  const platform: Platform = await startLoadPlatform('bench', { replicas: { books: 1, booksReact: 1 } });
+  // One gateway worker, like the bare nginx: the dev gateway's `auto` would run one per CPU and compare 2 with 1.
+  const platform: Platform = await startLoadPlatform('bench', {
+    replicas: { books: 1, booksReact: 1 },
+    customizeGateway: (gateway) => ({ ...gateway, workerProcesses: 1 }),
+  });
   cleanups.push(platform.stop);
   const created = await fetch(`${platform.url}/books`, {
     method: 'POST',

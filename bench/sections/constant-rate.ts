@@ -62,7 +62,9 @@ function check(setup: string, comparison: PacedComparison): Check {
   return {
     name: `gateway p99 at ${comparison.ratePerSecond} req/s = half its ${rps(comparison.gatewayMax.requestsPerSecond)} max (${setup})`,
     target: '≤ 1 ms',
-    measured: `${us(gateway.latencyUs.p99)} (late sends ${gateway.lateSends}, errors ${gateway.errors})`,
+    measured:
+      `${us(gateway.latencyUs.p99)} (bare nginx alone: ${us(comparison.results['bare-proxy'].latencyUs.p99)}; ` +
+      `late sends ${gateway.lateSends}, errors ${gateway.errors})`,
     ok: gateway.latencyUs.p99 <= 1000 && gateway.errors === 0,
   };
 }
