@@ -6,7 +6,7 @@ import {
   type JwtAlgorithm,
 } from '../apps/books-reverse-proxy/src/options';
 import { renderNginxConf } from '../apps/books-reverse-proxy/src/render';
-import type { GatewayConfig } from '../stacks/config';
+import { cpuMillis, type GatewayConfig } from '../stacks/config';
 import type { ContainerSize } from '../stacks/targets';
 import { preStopSleepSeconds } from './drain';
 import { gatewayUrl } from './gateway-url';
@@ -26,8 +26,21 @@ export const gatewayNames = {
 /** Container ports (docs/contracts.md). */
 export const gatewayPorts = { http: 8080, https: 8443 } as const;
 
+/**
+ * nginx workers for a CPU limit: one per whole CPU the container may use, at least one. nginx 1.22's `auto` counts
+ * the node's CPUs, not the container's quota: on a 16-CPU node a 250m gateway would run 16 workers that the CFS
+ * quota throttles together (tail-latency spikes), each with its own upstream keepalive pools and memory.
+ */
+export function gatewayWorkerProcesses(cpuLimit: string): number {
+  return Math.max(1, Math.ceil(cpuMillis(cpuLimit) / 1000));
+}
+
 /** The renderer's options for this stack: the image's defaults plus what the stack config decides. */
-export function gatewayRenderOptions(namespace: string, gateway: GatewayConfig): GatewayRenderOptions {
+export function gatewayRenderOptions(
+  namespace: string,
+  gateway: GatewayConfig,
+  size: ContainerSize,
+): GatewayRenderOptions {
   const defaults = defaultGatewayOptions();
   const algorithms: JwtAlgorithm[] = [];
   if (gateway.jwt.hs256Key !== undefined) algorithms.push('HS256');
@@ -37,6 +50,7 @@ export function gatewayRenderOptions(namespace: string, gateway: GatewayConfig):
     listenPort: gatewayPorts.http,
     backends: defaults.backends.kind === 'dns' ? { ...defaults.backends, namespace } : defaults.backends,
     trustedProxies: gateway.trustedProxies ?? [],
+    workerProcesses: gatewayWorkerProcesses(size.cpuLimit),
     jwt: { ...defaults.jwt, issuer: gateway.jwt.issuer, audience: gateway.jwt.audience, algorithms },
     limits: {
       ...defaults.limits,
@@ -80,7 +94,7 @@ export class Gateway extends pulumi.ComponentResource {
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super('books-platform:index:Gateway', name, {}, opts);
     const { gateway, namespace } = args;
-    const options = gatewayRenderOptions(namespace, gateway);
+    const options = gatewayRenderOptions(namespace, gateway, args.size);
     this.nginxConf = renderNginxConf(options);
     const labels = workloadLabels(gatewayNames.workload, 'gateway');
     const tls = options.tls !== null;

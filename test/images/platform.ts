@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayRenderOptions } from '../../components/gateway';
 import { sharedDefaults } from '../../stacks/config';
+import { targetDefaults } from '../../stacks/targets';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { mintToken } from '../../apps/books-reverse-proxy/src/token';
 import { docker } from '../../scripts/docker/engine';
@@ -98,7 +99,11 @@ async function startRun(
     },
   };
   const configFile = join(stateDir, 'nginx.conf');
-  writeFileSync(configFile, renderNginxConf(gatewayRenderOptions(NAMESPACE, gatewayConfig)), { mode: 0o644 });
+  writeFileSync(
+    configFile,
+    renderNginxConf(gatewayRenderOptions(NAMESPACE, gatewayConfig, targetDefaults['docker-desktop'].sizes.gateway)),
+    { mode: 0o644 },
+  );
   const jwtDir = join(stateDir, 'jwt');
   mkdirSync(jwtDir, { mode: 0o755 });
   const keyFile = join(jwtDir, 'hs256.key');

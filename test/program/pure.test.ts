@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { contextDigest, contextFiles } from '../../components/content-hash';
+import { gatewayWorkerProcesses } from '../../components/gateway';
 import { gatewayUrl, type GatewayEndpoint } from '../../components/gateway-url';
 import { networkPolicySpecs } from '../../components/network-policies';
 import {
@@ -156,6 +157,16 @@ describe('pod specs (components/pod-spec.ts) and quantities', () => {
     assert.equal(cpuMillis('250m'), 250);
     assert.equal(cpuMillis('1.5'), 1500);
     assert.equal(memoryBytes('1Gi'), memoryBytes('1024Mi'));
+  });
+
+  it("runs one gateway worker per whole CPU of the container's limit, at least one", () => {
+    const workers = Object.fromEntries(
+      ['100m', '250m', '1', '1000m', '1001m', '1.5', '2', '2500m'].map((limit) => [
+        limit,
+        gatewayWorkerProcesses(limit),
+      ]),
+    );
+    assert.deepEqual(workers, { '100m': 1, '250m': 1, '1': 1, '1000m': 1, '1001m': 2, '1.5': 2, '2': 2, '2500m': 3 });
   });
 
   it('expands ~/ in the docker cert path only', () => {

@@ -8,6 +8,7 @@ import { defaultGatewayOptions } from '../../apps/books-reverse-proxy/src/option
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { resourcePolicies, stackPolicies } from '../../policy/policies';
+import { cpuMillis } from '../../stacks/config';
 import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from './harness';
 import { validateManifest } from './openapi';
 
@@ -311,8 +312,12 @@ for (const expected of expectations) {
     });
 
     it('mounts nginx.conf rendered from the route table, with its checksum on the pod template', () => {
+      const limit: string = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template.spec
+        .containers[0].resources.limits.cpu;
       const expectedConf = renderNginxConf({
         ...defaultGatewayOptions(),
+        // One worker per whole CPU of the container's limit (nginx's `auto` would count the node's CPUs).
+        workerProcesses: Math.max(1, Math.ceil(cpuMillis(limit) / 1000)),
         backends: {
           kind: 'dns',
           namespace: 'books',
