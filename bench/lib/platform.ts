@@ -13,7 +13,7 @@ import {
  * The production per-client limits (50 req/s, burst 100, 50 connections) would turn load from 127.0.0.1 into 429s:
  * drills test failover and the bench measures cost, not rate limiting.
  */
-const liftLimits: GatewayCustomizer = (options) => ({
+export const liftLimits: GatewayCustomizer = (options) => ({
   ...options,
   limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
 });

@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import type { ProxyTarget } from '../../apps/books-reverse-proxy/bench/compare';
 import { localGatewayOptions, startLocalGateway } from '../../apps/books-reverse-proxy/src/local';
 import { writeTestKeys } from '../../apps/books-reverse-proxy/test/keys';
+import type { GatewayRenderOptions } from '../../apps/books-reverse-proxy/src/options';
 import type { Platform } from '../../scripts/dev/platform';
 import { startBareNginx } from './bare-nginx';
-import { startLoadPlatform } from './platform';
+import { liftLimits, startLoadPlatform } from './platform';
 
 export type TargetUrls = Record<ProxyTarget, string>;
 type Cleanup = () => Promise<void>;
 export type Setup = (cleanups: Cleanup[]) => Promise<TargetUrls>;
 
-const STATIC_BOOK =
+/** What the static backend answers: a book as the API would. */
+export const STATIC_BOOK =
   '{"id":"00000000-0000-4000-8000-000000000001","title":"The Dispossessed","author":"Ursula K. Le Guin","year":1974}';
-const LIFTED_LIMITS = { requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 };
 
 /** Runs `measure` against the URLs `setup` provides, then undoes every step of the setup, even on failure. */
 export async function withSetup<T>(setup: Setup, measure: (urls: TargetUrls) => Promise<T>): Promise<T> {
@@ -31,6 +32,23 @@ export async function withSetup<T>(setup: Setup, measure: (urls: TargetUrls) => 
   }
 }
 
+/** The local gateway's options (test keys under `dir`, limits lifted) in front of one backend address. */
+export async function benchGatewayOptions(
+  dir: string,
+  backendAddress: string,
+  metrics: boolean,
+): Promise<GatewayRenderOptions> {
+  const keyFiles = writeTestKeys(join(dir, 'keys'));
+  const options = await localGatewayOptions({
+    dir: join(dir, 'gateway'),
+    addresses: { books: [backendAddress], web: [backendAddress] },
+    hs256KeyFile: keyFiles.hs256File,
+    rs256PublicKeyFile: keyFiles.rsaPublicFile,
+    metrics,
+  });
+  return liftLimits(options);
+}
+
 export const staticBackendSetup: Setup = async (cleanups) => {
   const backend = await startBareNginx({ staticJson: STATIC_BOOK });
   cleanups.push(backend.stop);
@@ -39,18 +57,8 @@ export const staticBackendSetup: Setup = async (cleanups) => {
   cleanups.push(bare.stop);
   const dir = mkdtempSync(join(tmpdir(), 'books-bench-gateway-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const keyFiles = writeTestKeys(join(dir, 'keys'));
-  const options = await localGatewayOptions({
-    dir: join(dir, 'gateway'),
-    addresses: { books: [backendAddress], web: [backendAddress] },
-    hs256KeyFile: keyFiles.hs256File,
-    rs256PublicKeyFile: keyFiles.rsaPublicFile,
-    metrics: true,
-  });
-  const gateway = await startLocalGateway({
-    options: { ...options, limits: { ...options.limits, ...LIFTED_LIMITS } },
-    accessLog: 'discard',
-  });
+  const options = await benchGatewayOptions(dir, backendAddress, true);
+  const gateway = await startLocalGateway({ options, accessLog: 'discard' });
   cleanups.push(gateway.stop);
   return { direct: `${backend.url}/books/1`, 'bare-proxy': `${bare.url}/books/1`, gateway: `${gateway.url}/books/1` };
 };

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BROWSER_HEADERS } from '../../apps/books-reverse-proxy/bench/compare';
-import { localGatewayOptions, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
+import { nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
-import { writeTestKeys } from '../../apps/books-reverse-proxy/test/keys';
 import { freePorts } from '../../scripts/dev/ports';
 import { bareConfig, startBareNginx } from '../lib/bare-nginx';
 import { runLoad } from '../lib/load';
+import { benchGatewayOptions, STATIC_BOOK } from '../lib/setups';
 import type { SectionResult } from '../lib/report';
 
 const run = promisify(execFile);
@@ -21,7 +21,6 @@ const run = promisify(execFile);
 const SHORT_RUN = 500;
 const LONG_RUN = 2_500;
 const PATH = '/books/1';
-const STATIC_BOOK = '{"id":"00000000-0000-4000-8000-000000000001","title":"The Dispossessed"}';
 
 interface Profile {
   instructions: number;
@@ -103,18 +102,7 @@ export async function costSection(): Promise<SectionResult> {
     mkdirSync(join(bareDir, 'tmp'), { recursive: true });
     writeFileSync(join(bareDir, 'nginx.conf'), bareConfig(bareDir, barePort, { proxyTo: backendAddress }));
 
-    const keyFiles = writeTestKeys(join(dir, 'keys'));
-    const options = await localGatewayOptions({
-      dir: join(dir, 'gateway'),
-      addresses: { books: [backendAddress], web: [backendAddress] },
-      hs256KeyFile: keyFiles.hs256File,
-      rs256PublicKeyFile: keyFiles.rsaPublicFile,
-      metrics: false,
-    });
-    const gatewayOptions = {
-      ...options,
-      limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
-    };
+    const gatewayOptions = await benchGatewayOptions(dir, backendAddress, false);
     mkdirSync(gatewayOptions.paths.tempDir, { recursive: true });
     const gatewayConfig = join(gatewayOptions.paths.tempDir, 'nginx.conf');
     // Without gatewayd nginx's stdout is /dev/null: the log line is still formatted and written, as in the image.
