@@ -9,7 +9,7 @@ import * as prettier from 'prettier';
 import { REPO_ROOT } from '../scripts/dev/platform';
 import { cpuShares, describeMachine, readCpuCounters } from './lib/machine';
 import { renderBenchmarksMarkdown } from './lib/markdown';
-import { printSection, type SectionResult } from './lib/report';
+import { percent, printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
 import { booksSection } from './sections/books';
 import { costSection } from './sections/cost';
@@ -102,8 +102,8 @@ async function main(): Promise<void> {
   machine.cpu = cpuShares(cpuAtStart, readCpuCounters(), machine.cpus);
   console.log(`\n1-min load average at end: ${machine.loadAverage.end.toFixed(2)}`);
   console.log(
-    `CPU capacity used: bench ${(machine.cpu.bench * 100).toFixed(1)} %, other processes ` +
-      `${(machine.cpu.others * 100).toFixed(1)} %, stolen ${(machine.cpu.steal * 100).toFixed(1)} %`,
+    `CPU capacity used: bench ${percent(machine.cpu.bench)}, other processes ${percent(machine.cpu.others)}, ` +
+      `stolen ${percent(machine.cpu.steal)}`,
   );
 
   if (values.only) {

@@ -1,6 +1,6 @@
 // docs/BENCHMARKS.md, generated from the same results as docs/bench/latest.json so the two never disagree.
 import type { Machine } from './machine';
-import { checkMark, type SectionResult, type Table } from './report';
+import { checkMark, percent, type SectionResult, type Table } from './report';
 
 function markdownTable(table: Table): string {
   const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
@@ -32,8 +32,6 @@ as browsers do); every resend is counted and printed, and an error on a new conn
 
 /** Above this share of the CPUs used by other processes (or stolen by the hypervisor), say so next to the numbers. */
 const NEIGHBOUR_SHARE_WARNING = 0.05;
-
-const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
 /** The load average counts the bench's own processes too; what the neighbours took is the CPU time not ours. */
 function neighbourWarning(machine: Machine): string[] {

@@ -30,7 +30,10 @@ export async function startLoadPlatform(label: string, options: PlatformOptions 
     logLevel: 'warn',
     logDir,
     ...platformOptions,
-    customizeGateway: (gateway) => (customizeGateway ?? ((same) => same))(liftLimits(gateway)),
+    customizeGateway: (gateway) => {
+      const lifted = liftLimits(gateway);
+      return customizeGateway ? customizeGateway(lifted) : lifted;
+    },
   });
   console.log(
     `      [${label}] platform up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${platform.url}`,

@@ -51,3 +51,4 @@ export function printSection(section: SectionResult): void {
 export const ratio = (value: number, baseline: number): string => `${(value / baseline).toFixed(2)}×`;
 export const us = (micros: number): string => `${Math.round(micros)} µs`;
 export const rps = (perSecond: number): string => perSecond.toFixed(0);
+export const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;

@@ -30,7 +30,7 @@ export interface Row extends WrkResult {
 const toMicros = (value: string, unit: string): number =>
   Number(value) * ({ us: 1, ms: 1_000, s: 1_000_000 } as Record<string, number>)[unit]!;
 
-export async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
+async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
   const threads = Math.min(connections, 2);
   const headerArgs = Object.entries(BROWSER_HEADERS).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const { stdout } = await execFileAsync(

@@ -7,7 +7,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import { routes } from '../../src/routes';
-import { mintToken } from '../../src/token';
 import { writeTestKeys } from '../keys';
 import { startTestDns, type TestDns } from './dns-server';
 import {
@@ -17,6 +16,7 @@ import {
   startBackend,
   startFixture,
   tempDir,
+  writeToken,
   type Backend,
   type Fixture,
 } from './support';
@@ -184,15 +184,7 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
           timeouts: { ...o.timeouts, upstreamReadSeconds: 1 },
         }),
       });
-      token = await mintToken({
-        alg: 'HS256',
-        key: fx.keys.hs256,
-        sub: 'alice',
-        scope: 'books:write',
-        issuer: 'books-platform',
-        audience: 'books-api',
-        ttlSeconds: 300,
-      });
+      token = await writeToken(fx);
     });
     after(() => fx.stop());
     afterEach(() => {

@@ -3,23 +3,14 @@
  * with which path, method, headers and body — plus the headers every answer carries and the access log.
  */
 import assert from 'node:assert/strict';
-import { mintToken } from '../../src/token';
-import { allRequests, jsonError, logEntries, send, startFixture, type Fixture } from './support';
+import { allRequests, jsonError, logEntries, send, startFixture, writeToken, type Fixture } from './support';
 
 describe('gateway routing (real nginx)', () => {
   let fx: Fixture;
-  let writeToken: string;
+  let token: string;
   before(async () => {
     fx = await startFixture('routing');
-    writeToken = await mintToken({
-      alg: 'HS256',
-      key: fx.keys.hs256,
-      sub: 'alice',
-      scope: 'books:write',
-      issuer: 'books-platform',
-      audience: 'books-api',
-      ttlSeconds: 300,
-    });
+    token = await writeToken(fx);
   });
   after(() => fx.stop());
 
@@ -56,7 +47,7 @@ describe('gateway routing (real nginx)', () => {
   it('a write with a valid token reaches books with method, body, headers and the user; Authorization stays out', async () => {
     const reply = await send(`${fx.gateway.url}/books/7?dry=1`, {
       method: 'PATCH',
-      headers: { Authorization: `Bearer ${writeToken}`, 'Content-Type': 'application/json', 'X-Custom': 'kept' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Custom': 'kept' },
       body: '{"title":"Dune"}',
     });
     assert.equal(reply.status, 200);

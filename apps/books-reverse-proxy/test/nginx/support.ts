@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import type { GatewayRenderOptions } from '../../src/options';
+import { mintToken } from '../../src/token';
 import { writeTestKeys, type TestKeys } from '../keys';
 
 export interface RecordedRequest {
@@ -209,6 +210,19 @@ export async function startFixture(label: string, options: FixtureOptions = {}):
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A valid HS256 token for writes (scope books:write, the default issuer and audience), signed with the fixture's key. */
+export function writeToken(fixture: Fixture): Promise<string> {
+  return mintToken({
+    alg: 'HS256',
+    key: fixture.keys.hs256,
+    sub: 'alice',
+    scope: 'books:write',
+    issuer: 'books-platform',
+    audience: 'books-api',
+    ttlSeconds: 300,
+  });
 }
 
 export interface LogEntry {
