@@ -82,7 +82,7 @@ export class Gateway {
     this.process = new ManagedProcess({
       name: 'gateway',
       command: join(REPO_ROOT, GATEWAYD_BINARY),
-      args: ['-config', this.configFile, '-nginx', nginxBinary(), '-prefix', `${settings.dir}/`],
+      args: this.gatewaydArgs(),
       cwd: settings.dir,
       env: { PATH: process.env.PATH },
       logFile: this.logFile,
@@ -155,15 +155,20 @@ export class Gateway {
   }
 
   /**
-   * `nginx -t` against this gateway's config. stdout is /dev/null rather than a pipe: the config's
-   * `access_log /dev/stdout` cannot be opened on the socket Node uses for pipes (ENXIO).
+   * `gatewayd -check` against this gateway's config, as the image build does: it writes the files the config
+   * includes (this start's instance id, upstream servers) and runs `nginx -t` with a pipe as nginx's stdout.
    */
   private validate(): void {
-    const check = spawnSync(nginxBinary(), ['-t', '-q', '-p', `${this.settings.dir}/`, '-c', this.configFile], {
+    const check = spawnSync(join(REPO_ROOT, GATEWAYD_BINARY), this.gatewaydArgs('-check'), {
       encoding: 'utf8',
+      env: { PATH: process.env.PATH },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     if (check.status !== 0) throw new Error(`gateway config ${this.configFile} is invalid:\n${check.stderr}`);
+  }
+
+  private gatewaydArgs(...flags: string[]): string[] {
+    return [...flags, '-config', this.configFile, '-nginx', nginxBinary(), '-prefix', `${this.settings.dir}/`];
   }
 
   private nginxMasterPid(): number {

@@ -25,6 +25,14 @@ export function upstreamServersFile(tempDir: string, routeName: string): string 
   return `${tempDir}/gateway-upstreams/${routeName}.conf`;
 }
 
+/**
+ * File (under tempDir) where gatewayd writes the random id it draws at each start: the first part of every request id
+ * the gateway generates (see supervisor/instance.go for why not nginx's $request_id).
+ */
+export function instanceIdFile(tempDir: string): string {
+  return `${tempDir}/gateway-instance-id.conf`;
+}
+
 export function renderNginxConf(options: GatewayRenderOptions): string {
   validateOptions(options);
   const lines = [
@@ -39,7 +47,7 @@ export function renderNginxConf(options: GatewayRenderOptions): string {
 }
 
 function supervisorDirectives(o: GatewayRenderOptions): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [`instance-id ${instanceIdFile(o.paths.tempDir)}`];
   if (o.metrics) {
     lines.push(`metrics ${o.metrics.listenAddress}:${o.metrics.port}`);
   }
@@ -101,10 +109,13 @@ function httpContext(o: GatewayRenderOptions): string[] {
     `js_path "${o.paths.njsDir}";`,
     'js_import gateway from gateway.js;',
     '',
-    '# Request id: keep a sane incoming X-Request-ID, otherwise nginx generates one.',
+    '# Request id: keep a sane incoming X-Request-ID, otherwise <instance id>-<worker pid>-<connection>-<request on it>.',
+    'map $pid $gw_instance_id {',
+    `    include ${instanceIdFile(o.paths.tempDir)};`,
+    '}',
     'map $http_x_request_id $gw_request_id {',
     '    "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;',
-    '    default $request_id;',
+    '    default "$gw_instance_id-$pid-$connection-$connection_requests";',
     '}',
     // Original method and path: error pages are internal redirects that turn $request_method into GET.
     'map $request $gw_method {',

@@ -28,6 +28,7 @@ type directives struct {
 	serverParams  string
 	resolver      string // host:port; empty → system resolver
 	upstreams     []upstream
+	instanceFile  string // where this start's instance id goes (included by nginx.conf); empty → none
 }
 
 func readDirectives(path string) (directives, error) {
@@ -77,6 +78,8 @@ func (d *directives) apply(fields []string) error {
 		d.serverParams = strings.Join(args, " ")
 	case fields[0] == "resolver" && len(args) == 1:
 		d.resolver = args[0]
+	case fields[0] == "instance-id" && len(args) == 1:
+		d.instanceFile = args[0]
 	case fields[0] == "upstream" && len(args) == 4:
 		port, err := strconv.Atoi(args[2])
 		if err != nil || port < 1 || port > 65535 {

@@ -3,7 +3,7 @@
 // when an address set changes, forwards stop signals, and exports Prometheus metrics read from nginx's access log lines.
 //
 //	gatewayd                      run (the image's entrypoint)
-//	gatewayd -check [-offline]    write the upstream files once (-offline: placeholders, no DNS), run nginx -t
+//	gatewayd -check [-offline]    write the upstream and instance id files once (-offline: placeholders, no DNS), run nginx -t
 //	gatewayd -probe URL           exit 0 when URL answers 200 (the image's HEALTHCHECK; there is no curl)
 //
 // Env GATEWAY_CONFIG, GATEWAY_NGINX, GATEWAY_PREFIX override the defaults of -config, -nginx, -prefix.
@@ -66,6 +66,15 @@ func run(config, nginx, prefix string, check, offline bool) int {
 		logf("%v", err)
 		return 1
 	}
+	instance, err := newInstanceID()
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if err := writeInstanceID(d.instanceFile, instance); err != nil {
+		logf("writing the instance id: %v", err)
+		return 1
+	}
 	m := newMetrics()
 	state := newResolverState(d)
 	state.offline = offline
@@ -121,6 +130,10 @@ func run(config, nginx, prefix string, check, offline bool) int {
 					logf("keeping the previous directives: %v", err)
 				} else {
 					state.d = next
+				}
+				// Same instance id for the whole run; the file may have moved with the config.
+				if err := writeInstanceID(state.d.instanceFile, instance); err != nil {
+					logf("writing the instance id: %v", err)
 				}
 				if _, err := state.refresh(m); err != nil {
 					logf("writing upstream files: %v", err)

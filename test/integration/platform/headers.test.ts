@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
+import { GENERATED_REQUEST_ID as GENERATED_ID } from '../../../apps/books-reverse-proxy/test/nginx/support';
 import { call, token, uniqueBook, type Reply } from './support';
-
-const GENERATED_ID = /^[0-9a-f]{32}$/;
 
 function assertSecurityHeaders(reply: Reply, what: string): void {
   const expected: Record<string, string> = {

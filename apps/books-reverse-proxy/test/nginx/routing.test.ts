@@ -3,7 +3,18 @@
  * with which path, method, headers and body — plus the headers every answer carries and the access log.
  */
 import assert from 'node:assert/strict';
-import { allRequests, jsonError, logEntries, send, startFixture, writeToken, type Fixture } from './support';
+import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  allRequests,
+  GENERATED_REQUEST_ID,
+  jsonError,
+  logEntries,
+  send,
+  startFixture,
+  writeToken,
+  type Fixture,
+} from './support';
 
 describe('gateway routing (real nginx)', () => {
   let fx: Fixture;
@@ -147,14 +158,61 @@ describe('gateway routing (real nginx)', () => {
       it(`replaces an insane one (${label}) with a generated id`, async () => {
         const reply = await send(`${fx.gateway.url}/books`, { headers: { 'X-Request-ID': bad } });
         const id = reply.headers['x-request-id'];
-        assert.match(String(id), /^[0-9a-f]{32}$/);
+        assert.match(String(id), GENERATED_REQUEST_ID);
         assert.equal(lastRequest('books').headers['x-request-id'], id);
       });
     }
     it('generates one when absent, also on gateway errors', async () => {
       const reply = await send(`${fx.gateway.url}/books`, { method: 'TRACE' });
-      assert.match(String(reply.headers['x-request-id']), /^[0-9a-f]{32}$/);
+      assert.match(String(reply.headers['x-request-id']), GENERATED_REQUEST_ID);
       assert.equal(jsonError(reply).details.requestId, reply.headers['x-request-id']);
+    });
+
+    /** The parts of a generated id; fails on anything else. */
+    const parts = (id: string | string[] | undefined) => {
+      const match = GENERATED_REQUEST_ID.exec(String(id));
+      assert.ok(match, `not a generated request id: ${id}`);
+      const [, instance, pid, connection, request] = match;
+      return { id: String(id), instance: instance!, pid: pid!, connection: connection!, request: Number(request) };
+    };
+    const onFreshConnection = async (url: string) => parts((await send(`${url}/books`)).headers['x-request-id']);
+
+    it('numbers requests on a kept-alive connection; never repeats an id, also across a reload', async () => {
+      const ids = new Set<string>();
+      const fresh = [];
+      for (let i = 0; i < 10; i++) fresh.push(await onFreshConnection(fx.gateway.url));
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const keptAlive = [];
+      for (let i = 0; i < 5; i++)
+        keptAlive.push(parts((await send(`${fx.gateway.url}/books`, { agent })).headers['x-request-id']));
+      agent.destroy();
+      assert.deepEqual(
+        keptAlive.map((id) => id.request),
+        [1, 2, 3, 4, 5],
+      );
+      assert.equal(new Set(keptAlive.map((id) => id.connection)).size, 1, 'one connection');
+      const oldPid = fresh.at(-1)!.pid;
+      await fx.gateway.reload();
+      const afterReload = [];
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
+        const id = await onFreshConnection(fx.gateway.url);
+        if (id.pid !== oldPid) afterReload.push(id);
+        if (afterReload.length === 10) break;
+      }
+      assert.equal(afterReload.length, 10, 'new workers answered after the reload');
+      for (const id of [...fresh, ...keptAlive, ...afterReload]) ids.add(id.id);
+      assert.equal(ids.size, 25, 'every id distinct');
+      assert.equal(new Set([...fresh, ...keptAlive, ...afterReload].map((id) => id.instance)).size, 1);
+    });
+
+    it('draws a new instance id when a gateway starts', async () => {
+      const other = await startFixture('routing-instance');
+      try {
+        const [mine, theirs] = [await onFreshConnection(fx.gateway.url), await onFreshConnection(other.gateway.url)];
+        assert.notEqual(mine.instance, theirs.instance);
+      } finally {
+        await other.stop();
+      }
     });
   });
 

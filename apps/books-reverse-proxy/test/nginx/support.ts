@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import {
   request as httpRequest,
   createServer,
+  type Agent,
   type IncomingHttpHeaders,
   type Server,
   type ServerResponse,
@@ -106,14 +107,16 @@ export interface SendOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string;
   readonly timeoutMs?: number;
+  /** Default: none, i.e. a fresh connection per request. */
+  readonly agent?: Agent;
 }
 
-/** One request on a fresh connection, nothing added or hidden (unlike fetch). */
+/** One request (on a fresh connection unless `agent` says otherwise), nothing added or hidden (unlike fetch). */
 export function send(url: string, options: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: options.agent ?? false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -128,6 +131,9 @@ export function send(url: string, options: SendOptions = {}): Promise<Reply> {
     req.end(options.body);
   });
 }
+
+/** A request id the gateway generated: <instance id>-<worker pid>-<connection>-<request on it> (supervisor/instance.go). */
+export const GENERATED_REQUEST_ID = /^([0-9a-f]{16})-([1-9][0-9]*)-([1-9][0-9]*)-([1-9][0-9]*)$/;
 
 export interface JsonError {
   readonly error: string;

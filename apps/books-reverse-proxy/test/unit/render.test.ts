@@ -83,6 +83,15 @@ describe('renderNginxConf', () => {
       assert.ok(custom.includes('# gatewayd upstream books books-service.staging.svc.example.internal 5000'));
       assert.ok(custom.includes('# gatewayd resolver 127.0.0.1:5353'));
     });
+
+    it("generates request ids from gatewayd's per-start instance id, never nginx's $request_id (RAND_bytes)", () => {
+      for (const conf of [render(), renderNginxConf(renderCases[2]!.options)]) {
+        assert.ok(conf.includes('# gatewayd instance-id /tmp/gateway-instance-id.conf'));
+        assert.ok(conf.includes('map $pid $gw_instance_id {\n        include /tmp/gateway-instance-id.conf;\n    }'));
+        assert.ok(conf.includes('default "$gw_instance_id-$pid-$connection-$connection_requests";'));
+        assert.doesNotMatch(conf, /\$request_id\b/);
+      }
+    });
   });
 
   describe('authentication', () => {
