@@ -3,6 +3,7 @@
 // Used by the failure drills (which need per-response hooks) and by the bench's sanity runs.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertLoopback } from '../../apps/books-reverse-proxy/bench/loopback';
 import { countOutcome, summarizeLatencies, type LatencySummary, type OutcomeHistogram } from './stats';
 
 export interface LoadRequest {
@@ -70,14 +71,6 @@ export interface LoadResult {
   staleConnectionRetries: number;
   /** Only for a run with `ratePerSecond`. Latencies are measured from the actual send, not from the due time. */
   pacing?: PacingResult;
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-export function assertLoopback(baseUrl: string): URL {
-  const url = new URL(baseUrl);
-  if (!LOOPBACK_HOSTS.has(url.hostname)) throw new Error(`load is only sent to loopback, not ${url.hostname}`);
-  return url;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);

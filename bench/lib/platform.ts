@@ -1,22 +1,8 @@
 // A platform of its own for each drill and for the bench (own ports, ephemeral data), never the shared one.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  REPO_ROOT,
-  startPlatform,
-  type GatewayCustomizer,
-  type Platform,
-  type PlatformOptions,
-} from '../../scripts/dev/platform';
-
-/**
- * The production per-client limits (50 req/s, burst 100, 50 connections) would turn load from 127.0.0.1 into 429s:
- * drills test failover and the bench measures cost, not rate limiting.
- */
-export const liftLimits: GatewayCustomizer = (options) => ({
-  ...options,
-  limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
-});
+import { liftLimits } from '../../apps/books-reverse-proxy/src/local';
+import { REPO_ROOT, startPlatform, type Platform, type PlatformOptions } from '../../scripts/dev/platform';
 
 /** startPlatform with the per-client limits lifted (then `options.customizeGateway`, if any); `label` prefixes its progress lines. */
 export async function startLoadPlatform(label: string, options: PlatformOptions = {}): Promise<Platform> {

@@ -3,9 +3,10 @@
 //    and through our gateway (the gateway engineer's startLocalGateway, every feature on, limits lifted);
 //  - "end to end": the real platform — one books replica with PostgreSQL behind it — the same three ways.
 import { BROWSER_HEADERS, PROXY_TARGETS, type ProxyTarget } from '../../apps/books-reverse-proxy/bench/compare';
-import { booksReplicaSetup, staticBackendSetup, withSetup, type TargetUrls } from '../lib/setups';
+import { staticBackendSetup, withSetup, type TargetUrls } from '../../apps/books-reverse-proxy/bench/setups';
+import { runWrk, type WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
+import { booksReplicaSetup } from '../lib/books-replica';
 import { rps, us, type Check, type SectionResult, type Table } from '../lib/report';
-import { runWrk, type WrkResult } from '../lib/wrk';
 
 const MAX_RUNS = 3;
 const MAX_SECONDS = 5;
@@ -71,15 +72,15 @@ function check(setup: string, comparison: PacedComparison): Check {
 
 export async function constantRateSection(): Promise<SectionResult> {
   const numbers: ConstantRateNumbers = {
-    proxyCost: await withSetup(staticBackendSetup, pacedComparison),
+    proxyCost: await withSetup(staticBackendSetup('nginx'), pacedComparison),
     endToEnd: await withSetup(booksReplicaSetup, pacedComparison),
   };
   return {
     title: 'Constant rate: p99 at half the gateway’s maximum',
     method:
-      'Two setups, each reached directly, through a bare keepalive nginx (bench/lib/bare-nginx.ts) and through the ' +
+      'Two setups, each reached directly, through a bare keepalive nginx and through the ' +
       'gateway (limits lifted): "proxy cost" = a static nginx JSON backend (never the bottleneck) behind the gateway ' +
-      'as startLocalGateway runs it (apps/books-reverse-proxy/src/local.ts, every feature on); "end to end" = the ' +
+      'as startLocalGateway runs it (apps/books-reverse-proxy/bench/setups.ts, every feature on); "end to end" = the ' +
       'platform (startPlatform) with one books replica reading one row from PostgreSQL. Maximum: the gateway’s ' +
       `closed-loop throughput at c=${CONNECTIONS} (wrk, median of ${MAX_RUNS} × ${MAX_SECONDS} s). Then each path for ` +
       `${PACED_SECONDS} s at half that rate with wrk + a Lua pacing script (wrk2 is not in Debian): each thread keeps ` +

@@ -7,13 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bareConfig, startBareNginx } from '../../apps/books-reverse-proxy/bench/bare-nginx';
 import { BROWSER_HEADERS } from '../../apps/books-reverse-proxy/bench/compare';
+import { benchGatewayOptions, STATIC_BOOK } from '../../apps/books-reverse-proxy/bench/setups';
 import { buildGatewayd, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { freePorts } from '../../scripts/dev/ports';
-import { bareConfig, startBareNginx } from '../lib/bare-nginx';
 import { runLoad } from '../lib/load';
-import { benchGatewayOptions, STATIC_BOOK } from '../lib/setups';
 import type { SectionResult } from '../lib/report';
 
 const run = promisify(execFile);

@@ -1,12 +1,12 @@
 // Gateway cost, closed loop: direct vs bare keepalive nginx vs our gateway, c=1 and c=32, measured the same way for
 // three backends (apps/books-reverse-proxy/bench/compare.ts):
 //  - books: a real books replica reading one row from PostgreSQL — the setup the targets are stated for;
-//  - node: a node:http server (the gateway engineer's benchmark, run through its npm script, its JSON read as is);
-//  - nginx: nginx answering itself — never the bottleneck, so the ratios are the proxies' own cost (stricter).
+//  - node: a node:http server, and nginx: nginx answering itself — never the bottleneck, so the ratios are the
+//    proxies' own cost (stricter); the gateway engineer's setups (apps/books-reverse-proxy/bench/setups.ts).
 import { compareProxies, type ProxyComparison, type ProxyTarget } from '../../apps/books-reverse-proxy/bench/compare';
+import { staticBackendSetup, withSetup } from '../../apps/books-reverse-proxy/bench/setups';
+import { booksReplicaSetup } from '../lib/books-replica';
 import { ratio, rps, us, type Check, type SectionResult } from '../lib/report';
-import { booksReplicaSetup, withSetup } from '../lib/setups';
-import { runWorkspaceBench } from '../lib/workspace-bench';
 
 const BACKENDS = ['books', 'node', 'nginx'] as const;
 export type GatewayBackend = (typeof BACKENDS)[number];
@@ -14,7 +14,7 @@ export type GatewayTarget = ProxyTarget;
 const SECONDS = 3;
 const ROUNDS = 5;
 
-/** One backend's comparison, as apps/books-reverse-proxy/bench writes it. */
+/** One backend's comparison. */
 export interface GatewayBenchReport extends ProxyComparison {
   backend: GatewayBackend;
   seconds: number;
@@ -25,17 +25,14 @@ export interface GatewayBenchReport extends ProxyComparison {
 export type GatewayNumbers = Record<GatewayBackend, GatewayBenchReport>;
 
 async function measure(backend: GatewayBackend): Promise<GatewayBenchReport> {
-  if (backend === 'books') {
-    return withSetup(booksReplicaSetup, async (urls) => ({
-      backend,
-      seconds: SECONDS,
-      rounds: ROUNDS,
-      path: new URL(urls.direct).pathname.replace(/[^/]+$/, ':id'),
-      ...(await compareProxies(urls, { seconds: SECONDS, rounds: ROUNDS })),
-    }));
-  }
-  const args = ['--backend', backend, '--rounds', String(ROUNDS), '--duration', String(SECONDS)];
-  return (await runWorkspaceBench<GatewayBenchReport>('apps/books-reverse-proxy', args, '--out')).report;
+  const setup = backend === 'books' ? booksReplicaSetup : staticBackendSetup(backend);
+  return withSetup(setup, async (urls) => ({
+    backend,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    path: new URL(urls.direct).pathname.replace(/[^/]+$/, ':id'),
+    ...(await compareProxies(urls, { seconds: SECONDS, rounds: ROUNDS })),
+  }));
 }
 
 function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[] {
@@ -43,7 +40,7 @@ function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[]
     {
       name: `gateway throughput vs bare nginx, c=${summary.connections}, ${backend} backend`,
       target: '≥ 0.90×',
-      measured: `${summary.throughputVsBareProxy.toFixed(2)}×`,
+      measured: `${summary.throughputVsBareProxy.toFixed(2)}× (rounds ${summary.throughputVsBareProxyRange.map((r) => r.toFixed(2)).join('–')})`,
       ok: summary.throughputVsBareProxy >= 0.9,
     },
     ...(summary.connections === 1
@@ -51,7 +48,7 @@ function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[]
           {
             name: `gateway p50 added vs direct, c=1, ${backend} backend`,
             target: '≤ 50 µs',
-            measured: `${us(summary.p50AddedVsDirectMicros)} (bare nginx alone: ${us(summary.p50AddedVsDirectMicros - summary.p50AddedVsBareProxyMicros)})`,
+            measured: `${us(summary.p50AddedVsDirectMicros)} (bare nginx alone: ${us(summary.bareProxyP50AddedVsDirectMicros)})`,
             ok: summary.p50AddedVsDirectMicros <= 50,
           },
         ]
@@ -82,12 +79,14 @@ export async function gatewaySection(): Promise<SectionResult> {
   return {
     title: 'Gateway: direct vs bare keepalive nginx vs our gateway (closed loop)',
     method:
-      `wrk 4.1, a browser-like GET (accept, user-agent, accept-language), median of ${ROUNDS} interleaved ${SECONDS} s ` +
-      'runs in rotating order (apps/books-reverse-proxy/bench/compare.ts). The gateway runs with every feature on ' +
+      `wrk 4.1, a browser-like GET (accept, user-agent, accept-language), ${ROUNDS} interleaved ${SECONDS} s runs per ` +
+      'target in rotating order (apps/books-reverse-proxy/bench/compare.ts): each row is the median run; the verdicts ' +
+      'are medians of per-round comparisons (the three targets of a round run seconds apart, so the machine’s ' +
+      'slower and faster minutes cancel; the range of the per-round ratios is shown). The gateway runs with every feature on ' +
       '(request ids, JSON access log — also the metrics’ source —, limits (lifted), security headers); the bare proxy ' +
       'has upstream keepalive only; both 1 worker. Backends: **books** = one real books replica reading one row from ' +
       `PostgreSQL (GET ${numbers.books.path}; startPlatform, embedded PostgreSQL) — the setup the targets are stated ` +
-      'for; node = a node:http server answering a fixed body (npm run bench -w apps/books-reverse-proxy); nginx = ' +
+      'for; node = a node:http server answering a fixed body (also `npm run bench -w apps/books-reverse-proxy`); nginx = ' +
       'nginx answering itself, never the bottleneck, so its ratios are the proxies’ own cost (a stricter variant).',
     tables: [
       {

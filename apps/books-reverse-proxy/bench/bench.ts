@@ -5,77 +5,18 @@
  *
  *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 3] [--backend node|nginx]
  *
- * How the three are measured (interleaved rounds, medians): bench/compare.ts, shared with the repository's bench.
+ * The setups: bench/setups.ts; how the three are measured (interleaved rounds, medians): bench/compare.ts — both
+ * shared with the repository's bench, which adds a real books replica as a third backend.
  *
  * Targets: gateway throughput ≥ 0.9 × bare proxy; p50 added latency vs direct ≤ 50 µs at c=1.
- * `--backend node` is a node:http server like the platform's services; `--backend nginx` answers from nginx itself,
- * so the backend is never the bottleneck and the ratios show the proxies' own cost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { freePort, localGatewayOptions, nginxBinary, startLocalGateway, waitFor } from '../src/local';
-import { writeTestKeys } from '../test/keys';
 import { compareProxies } from './compare';
-
-const nodeBackend = `
-const http = require('node:http');
-const body = JSON.stringify({ id: 1, title: 'The Left Hand of Darkness', author: 'Ursula K. Le Guin', year: 1969 });
-const server = http.createServer((req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(body); });
-server.keepAliveTimeout = 65000;
-server.listen(Number(process.argv[1]), '127.0.0.1');
-`;
-
-function nginxConf(dir: string, listen: number, upstreamBlock: string, location: string): string {
-  return `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-    ${upstreamBlock}
-    server { listen 127.0.0.1:${listen}; location / { ${location} } }
-}
-`;
-}
-
-/** A plain nginx: the bare keepalive proxy, or a static JSON backend. */
-async function startNginx(dir: string, port: number, upstream: string | null): Promise<ChildProcess> {
-  mkdirSync(dir, { recursive: true });
-  const upstreamBlock = upstream ? `upstream backend { server ${upstream}; keepalive 32; }` : '';
-  const location = upstream
-    ? 'proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";'
-    : `default_type application/json; return 200 '{"id":1,"title":"The Left Hand of Darkness","author":"Ursula K. Le Guin","year":1969}';`;
-  writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, port, upstreamBlock, location));
-  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', `${dir}/`, '-e', 'stderr'], {
-    stdio: 'ignore',
-  });
-  await waitUntilServing(`http://127.0.0.1:${port}/`);
-  return child;
-}
-
-async function waitUntilServing(url: string): Promise<void> {
-  await waitFor(
-    async () => (await fetch(url).catch(() => null))?.status === 200,
-    10_000,
-    () => `${url} never answered`,
-  );
-}
-
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
+import { STATIC_BACKENDS, staticBackendSetup, withSetup, type StaticBackend } from './setups';
 
 const format = (n: number, digits = 0) => n.toFixed(digits).padStart(10);
+const isStaticBackend = (name: string): name is StaticBackend => (STATIC_BACKENDS as readonly string[]).includes(name);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -88,81 +29,43 @@ async function main(): Promise<void> {
   });
   const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
+  const backend = values.backend;
   if (!(seconds > 0 && seconds <= 60)) throw new Error('--duration must be 1..60 seconds');
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9)) throw new Error('--rounds must be 1..9');
-  if (values.backend !== 'node' && values.backend !== 'nginx') throw new Error('--backend must be node or nginx');
-  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-  const children: ChildProcess[] = [];
-  let stopGateway: () => Promise<void> = async () => {};
-  try {
-    const backendPort = await freePort();
-    if (values.backend === 'node') {
-      children.push(spawn(process.execPath, ['-e', nodeBackend, String(backendPort)], { stdio: 'ignore' }));
-      await waitUntilServing(`http://127.0.0.1:${backendPort}/`);
-    } else {
-      children.push(await startNginx(join(dir, 'backend'), backendPort, null));
-    }
-    const bareProxyPort = await freePort();
-    children.push(await startNginx(join(dir, 'bare'), bareProxyPort, `127.0.0.1:${backendPort}`));
+  if (!isStaticBackend(backend)) throw new Error(`--backend must be one of ${STATIC_BACKENDS.join(', ')}`);
 
-    const keys = writeTestKeys(join(dir, 'keys'));
-    const base = await localGatewayOptions({
-      dir: join(dir, 'gateway'),
-      addresses: { books: [`127.0.0.1:${backendPort}`], web: [`127.0.0.1:${backendPort}`] },
-      hs256KeyFile: keys.hs256File,
-      rs256PublicKeyFile: keys.rsaPublicFile,
-      metrics: true,
-    });
-    const gateway = await startLocalGateway({
-      options: {
-        ...base,
-        limits: { ...base.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
-      },
-      accessLog: 'discard',
-    });
-    stopGateway = () => gateway.stop();
+  const { path, rows, summary } = await withSetup(staticBackendSetup(backend), async (urls) => ({
+    path: new URL(urls.direct).pathname,
+    ...(await compareProxies(urls, { seconds, rounds })),
+  }));
+  const c1 = summary[0]!;
+  const targetsMet = {
+    throughputAtLeast90PercentOfBareProxy: summary.every((s) => s.throughputVsBareProxy >= 0.9),
+    p50AddedAtC1AtMost50Micros: c1.p50AddedVsDirectMicros <= 50,
+  };
 
-    const targets = {
-      direct: `http://127.0.0.1:${backendPort}/books`,
-      'bare-proxy': `http://127.0.0.1:${bareProxyPort}/books`,
-      gateway: `${gateway.url}/books`,
-    } as const;
-    const { rows, summary } = await compareProxies(targets, { seconds, rounds });
-    const c1 = summary[0]!;
-    const targetsMet = {
-      throughputAtLeast90PercentOfBareProxy: summary.every((s) => s.throughputVsBareProxy >= 0.9),
-      p50AddedAtC1AtMost50Micros: c1.p50AddedVsDirectMicros <= 50,
-    };
-
+  process.stdout.write(`\nbackend: ${backend}, GET ${path}, median of ${rounds} interleaved ${seconds}s runs\n\n`);
+  process.stdout.write(
+    `${'target'.padEnd(12)}${'conns'.padStart(6)}${'req/s'.padStart(10)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'errors'.padStart(10)}\n`,
+  );
+  for (const r of rows) {
     process.stdout.write(
-      `\nbackend: ${values.backend}, GET /books, median of ${rounds} interleaved ${seconds}s runs\n\n`,
+      `${r.target.padEnd(12)}${String(r.connections).padStart(6)}${format(r.requestsPerSecond)}${format(r.p50Micros)}${format(r.p99Micros)}${format(r.errors)}\n`,
     );
-    process.stdout.write(
-      `${'target'.padEnd(12)}${'conns'.padStart(6)}${'req/s'.padStart(10)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'errors'.padStart(10)}\n`,
-    );
-    for (const r of rows) {
-      process.stdout.write(
-        `${r.target.padEnd(12)}${String(r.connections).padStart(6)}${format(r.requestsPerSecond)}${format(r.p50Micros)}${format(r.p99Micros)}${format(r.errors)}\n`,
-      );
-    }
-    process.stdout.write('\n');
-    for (const s of summary) {
-      process.stdout.write(
-        `c=${s.connections}: gateway/bare ${s.throughputVsBareProxy.toFixed(3)}, gateway/direct ${s.throughputVsDirect.toFixed(3)}, ` +
-          `p50 added vs direct ${s.p50AddedVsDirectMicros.toFixed(0)} µs, vs bare proxy ${s.p50AddedVsBareProxyMicros.toFixed(0)} µs\n`,
-      );
-    }
-    process.stdout.write(`targets: ${JSON.stringify(targetsMet)}\n`);
-    writeFileSync(
-      values.out,
-      `${JSON.stringify({ backend: values.backend, seconds, rounds, path: '/books', rows, summary, targetsMet }, null, 2)}\n`,
-    );
-    process.stdout.write(`wrote ${values.out}\n`);
-  } finally {
-    await stopGateway();
-    await Promise.all(children.map((child) => stopChild(child, 'SIGQUIT')));
-    rmSync(dir, { recursive: true, force: true });
   }
+  process.stdout.write('\n');
+  for (const s of summary) {
+    process.stdout.write(
+      `c=${s.connections}: gateway/bare ${s.throughputVsBareProxy.toFixed(3)}, gateway/direct ${s.throughputVsDirect.toFixed(3)}, ` +
+        `p50 added vs direct ${s.p50AddedVsDirectMicros.toFixed(0)} µs, vs bare proxy ${s.p50AddedVsBareProxyMicros.toFixed(0)} µs\n`,
+    );
+  }
+  process.stdout.write(`targets: ${JSON.stringify(targetsMet)}\n`);
+  writeFileSync(
+    values.out,
+    `${JSON.stringify({ backend, seconds, rounds, path, rows, summary, targetsMet }, null, 2)}\n`,
+  );
+  process.stdout.write(`wrote ${values.out}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -2,12 +2,10 @@
 // c=1 and c=32. Used by this workspace's bench (node:http or nginx backend) and by the repository's `npm run bench`
 // (a real books replica), so both publish numbers measured the same way.
 //
-// The machine is shared, so targets are measured interleaved, in a rotating order, for `rounds` rounds and each row
-// reports the median round: a burst of foreign load then hits all three alike.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+// The machine is shared, so targets are measured interleaved, in a rotating order, for `rounds` rounds: a burst of
+// foreign load then hits all three alike. Each row reports the median round; the claims (ratios, added latency) are
+// medians of per-round comparisons.
+import { runWrk } from './wrk';
 
 export const PROXY_TARGETS = ['direct', 'bare-proxy', 'gateway'] as const;
 export type ProxyTarget = (typeof PROXY_TARGETS)[number];
@@ -15,95 +13,105 @@ export const CONNECTION_LEVELS = [1, 32] as const;
 /** A browser-like GET: the gateway adds request ids, security headers and a JSON access log line. */
 export const BROWSER_HEADERS = { accept: 'application/json', 'user-agent': 'books-bench/1', 'accept-language': 'en' };
 
-export interface WrkResult {
+/** One closed-loop wrk run. */
+export interface RoundResult {
   readonly requestsPerSecond: number;
   readonly p50Micros: number;
   readonly p99Micros: number;
   readonly errors: number;
 }
 
-export interface Row extends WrkResult {
+export interface Row extends RoundResult {
   readonly target: ProxyTarget;
   readonly connections: number;
 }
 
-const toMicros = (value: string, unit: string): number =>
-  Number(value) * ({ us: 1, ms: 1_000, s: 1_000_000 } as Record<string, number>)[unit]!;
-
-async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
-  const threads = Math.min(connections, 2);
-  const headerArgs = Object.entries(BROWSER_HEADERS).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const { stdout } = await execFileAsync(
-    'wrk',
-    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url],
-    {
-      timeout: (seconds + 30) * 1000,
-    },
-  );
-  const latency = (percent: string): number => {
-    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
-    if (!match) throw new Error(`no p${percent} in wrk output:\n${stdout}`);
-    return toMicros(match[1]!, match[2]!);
+async function measureRound(url: string, connections: number, seconds: number): Promise<RoundResult> {
+  const result = await runWrk({
+    url,
+    connections,
+    threads: Math.min(connections, 2),
+    durationSeconds: seconds,
+    headers: BROWSER_HEADERS,
+  });
+  return {
+    requestsPerSecond: result.requestsPerSecond,
+    p50Micros: result.latencyUs.p50,
+    p99Micros: result.latencyUs.p99,
+    errors: result.errors,
   };
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
-  if (!rps) throw new Error(`no Requests/sec in wrk output:\n${stdout}`);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const errors =
-    Number(non2xx?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Micros: latency('50'), p99Micros: latency('99'), errors };
 }
 
 /** The round with the median throughput (its latencies come with it, so a row is one real measurement). */
-function median(results: WrkResult[]): WrkResult {
+function medianRound(results: RoundResult[]): RoundResult {
   const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * The claims, paired by round: each is the median over rounds of a difference or ratio between targets measured
+ * seconds apart in the same round, so the machine's slower and faster minutes cancel out of it.
+ */
 export interface Summary {
   readonly connections: number;
   readonly throughputVsBareProxy: number;
+  /** The lowest and highest per-round ratio: how far the machine moved it. */
+  readonly throughputVsBareProxyRange: readonly [number, number];
   readonly throughputVsDirect: number;
   readonly p50AddedVsDirectMicros: number;
   readonly p50AddedVsBareProxyMicros: number;
+  /** The hop alone: what the bare proxy adds to the p50. */
+  readonly bareProxyP50AddedVsDirectMicros: number;
 }
 
 export interface ProxyComparison {
+  /** Per target and connection level, the round with the median throughput. */
   readonly rows: Row[];
   readonly summary: Summary[];
 }
 
-/** Measures the three URLs (same backend, same path) at each connection level and derives the ratios. */
+export type Samples = Record<ProxyTarget, RoundResult[]>;
+
+/** The claims from every round's results (the i-th entry of each target is round i). */
+export function summarize(connections: number, samples: Samples): Summary {
+  const rounds = samples.gateway.map((gateway, i) => ({
+    gateway,
+    bare: samples['bare-proxy'][i]!,
+    direct: samples.direct[i]!,
+  }));
+  const vsBare = rounds.map((r) => r.gateway.requestsPerSecond / r.bare.requestsPerSecond);
+  return {
+    connections,
+    throughputVsBareProxy: median(vsBare),
+    throughputVsBareProxyRange: [Math.min(...vsBare), Math.max(...vsBare)],
+    throughputVsDirect: median(rounds.map((r) => r.gateway.requestsPerSecond / r.direct.requestsPerSecond)),
+    p50AddedVsDirectMicros: median(rounds.map((r) => r.gateway.p50Micros - r.direct.p50Micros)),
+    p50AddedVsBareProxyMicros: median(rounds.map((r) => r.gateway.p50Micros - r.bare.p50Micros)),
+    bareProxyP50AddedVsDirectMicros: median(rounds.map((r) => r.bare.p50Micros - r.direct.p50Micros)),
+  };
+}
+
+/** Measures the three URLs (same backend, same path) at each connection level and derives the paired claims. */
 export async function compareProxies(
   targets: Record<ProxyTarget, string>,
   { seconds, rounds }: { seconds: number; rounds: number },
 ): Promise<ProxyComparison> {
   const rows: Row[] = [];
+  const summary: Summary[] = [];
   for (const connections of CONNECTION_LEVELS) {
-    const samples = {} as Record<ProxyTarget, WrkResult[]>;
-    for (const target of PROXY_TARGETS) await wrk(targets[target], connections, 1); // warm-up: JIT, keepalive pools
+    const samples = { direct: [], 'bare-proxy': [], gateway: [] } as Samples;
+    for (const target of PROXY_TARGETS) await measureRound(targets[target], connections, 1); // warm-up: JIT, pools
     for (let round = 0; round < rounds; round++) {
       // Rotate the order each round: on this machine the run after another differs (caches, scheduler, GC).
       for (let i = 0; i < PROXY_TARGETS.length; i++) {
         const target = PROXY_TARGETS[(i + round) % PROXY_TARGETS.length]!;
-        (samples[target] ??= []).push(await wrk(targets[target], connections, seconds));
+        samples[target].push(await measureRound(targets[target], connections, seconds));
       }
     }
-    for (const target of PROXY_TARGETS) rows.push({ target, connections, ...median(samples[target]) });
+    for (const target of PROXY_TARGETS) rows.push({ target, connections, ...medianRound(samples[target]) });
+    summary.push(summarize(connections, samples));
   }
-  const find = (target: ProxyTarget, connections: number) =>
-    rows.find((r) => r.target === target && r.connections === connections)!;
-  const summary = CONNECTION_LEVELS.map((connections) => {
-    const direct = find('direct', connections);
-    const bare = find('bare-proxy', connections);
-    const gw = find('gateway', connections);
-    return {
-      connections,
-      throughputVsBareProxy: gw.requestsPerSecond / bare.requestsPerSecond,
-      throughputVsDirect: gw.requestsPerSecond / direct.requestsPerSecond,
-      p50AddedVsDirectMicros: gw.p50Micros - direct.p50Micros,
-      p50AddedVsBareProxyMicros: gw.p50Micros - bare.p50Micros,
-    };
-  });
   return { rows, summary };
 }

@@ -57,6 +57,17 @@ export async function localGatewayOptions(setup: LocalGatewaySetup): Promise<Gat
   };
 }
 
+/**
+ * For load from one local client (benchmarks, drills): the production per-client limits (50 req/s, burst 100,
+ * 50 connections) would turn it into 429s, and those runs measure cost and failover, not rate limiting.
+ */
+export function liftLimits(options: GatewayRenderOptions): GatewayRenderOptions {
+  return {
+    ...options,
+    limits: { ...options.limits, requestsPerSecond: 1_000_000, burst: 1_000_000, connectionsPerClient: 10_000 },
+  };
+}
+
 /** Go for building/testing gatewayd locally: $GO, /usr/local/go/bin/go, or `go` on PATH. */
 export function goBinary(): string {
   return process.env.GO ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');

@@ -1,7 +1,7 @@
 // Raw TCP exchanges for requests that an HTTP client library refuses to send (malformed request lines,
 // conflicting framing headers, byte-by-byte slow headers).
 import net from 'node:net';
-import { assertLoopback } from '../../../../bench/lib/load';
+import { assertLoopback } from '../../../../apps/books-reverse-proxy/bench/loopback';
 
 export interface RawAnswer {
   /** Status code of the first response, or undefined when the server closed without answering. */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { assertLoopback } from './load';
+import { assertLoopback } from './loopback';
 
 const run = promisify(execFile);
 

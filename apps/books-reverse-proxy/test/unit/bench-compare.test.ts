@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { summarize, type RoundResult, type Samples } from '../../bench/compare';
+import { assertLoopback } from '../../bench/loopback';
+
+const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
+  requestsPerSecond,
+  p50Micros,
+  p99Micros: p50Micros * 3,
+  errors: 0,
+});
+
+describe('bench: paired comparison of direct / bare proxy / gateway', () => {
+  // Round 2 ran on a slow minute: every target lost half its throughput. Paired ratios ignore it; ratios of
+  // per-target medians would pair round 1's gateway with round 3's bare proxy.
+  const samples: Samples = {
+    direct: [result(1000, 100), result(500, 200), result(1100, 90)],
+    'bare-proxy': [result(800, 130), result(400, 260), result(900, 120)],
+    gateway: [result(760, 140), result(360, 280), result(882, 125)],
+  };
+  const summary = summarize(1, samples);
+
+  it('takes the median of per-round ratios and reports their range', () => {
+    assert.equal(summary.connections, 1);
+    assert.equal(summary.throughputVsBareProxy, 0.95); // rounds: 0.95, 0.90, 0.98
+    assert.deepEqual(summary.throughputVsBareProxyRange, [0.9, 0.98]);
+    assert.equal(summary.throughputVsDirect, 0.76); // rounds: 0.76, 0.72, 0.80
+  });
+
+  it('takes the median of per-round p50 differences, for the gateway and for the bare hop alone', () => {
+    assert.equal(summary.p50AddedVsDirectMicros, 40); // rounds: 40, 80, 35
+    assert.equal(summary.p50AddedVsBareProxyMicros, 10); // rounds: 10, 20, 5
+    assert.equal(summary.bareProxyP50AddedVsDirectMicros, 30); // rounds: 30, 60, 30
+  });
+
+  it('sends load only to loopback', () => {
+    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/', 'http://[::1]:1/'])
+      assert.equal(assertLoopback(url).href, new URL(url).href);
+    for (const url of ['http://10.0.0.1/', 'http://example.test/', 'http://127.0.0.1.example.test/'])
+      assert.throws(() => assertLoopback(url), /only sent to loopback/);
+  });
+});
