@@ -164,6 +164,7 @@ export class Gateway {
       env: { PATH: process.env.PATH },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    if (check.error) throw new Error(`could not run ${GATEWAYD_BINARY} -check: ${check.error.message}`);
     if (check.status !== 0) throw new Error(`gateway config ${this.configFile} is invalid:\n${check.stderr}`);
   }
 
