@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import { REPO_ROOT } from '../scripts/dev/platform';
-import { cpuShares, describeMachine, readCpuCounters } from './lib/machine';
+import { cpuShares, describeGuestHaltPoll, describeMachine, readCpuCounters, readGuestHaltPollNs } from './lib/machine';
 import { renderBenchmarksMarkdown } from './lib/markdown';
 import { percent, printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     `bench on ${machine.cpus} × ${machine.cpuModel}, ${machine.kernel}, Node ${machine.node}, nginx ${machine.nginx}`,
   );
   console.log(`1-min load average at start: ${machine.loadAverage.start.toFixed(2)}`);
+  console.log(`idle vCPU polling before halt: ${describeGuestHaltPoll(machine.guestHaltPollNs.start)}`);
 
   const results: Record<string, SectionResult> = {};
   const failures: string[] = [];
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     }
   }
   machine.loadAverage.end = os.loadavg()[0];
+  machine.guestHaltPollNs.end = readGuestHaltPollNs();
   machine.cpu = cpuShares(cpuAtStart, readCpuCounters(), machine.cpus);
   console.log(`\n1-min load average at end: ${machine.loadAverage.end.toFixed(2)}`);
   console.log(

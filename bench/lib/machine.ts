@@ -1,6 +1,6 @@
 // What the numbers were measured on: they vary by machine (and, on a shared one, by the neighbours' load).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface Machine {
@@ -16,6 +16,25 @@ export interface Machine {
   loadAverage: { start: number; end?: number };
   /** Where the CPU time went during the run (filled in at the end). */
   cpu?: CpuShares;
+  /** The guest halt-polling window at start and end (null: no haltpoll driver, e.g. bare metal). */
+  guestHaltPollNs: { start: number | null; end?: number | null };
+}
+
+/**
+ * KVM guests' haltpoll cpuidle driver: how long an idle vCPU polls before halting. Waking a halted vCPU costs a VM
+ * exit and a host wake-up, tens of µs on every hand-off between processes at c=1, so this one setting moves the
+ * closed-loop latencies more than anything the proxies do. Kernel default 200 µs; 0 turns polling off.
+ */
+const GUEST_HALT_POLL_FILE = '/sys/module/haltpoll/parameters/guest_halt_poll_ns';
+
+export function readGuestHaltPollNs(): number | null {
+  return existsSync(GUEST_HALT_POLL_FILE) ? Number(readFileSync(GUEST_HALT_POLL_FILE, 'utf8').trim()) : null;
+}
+
+export function describeGuestHaltPoll(ns: number | null | undefined): string {
+  if (ns === undefined) return '?';
+  if (ns === null) return 'no haltpoll driver';
+  return ns === 0 ? 'off (0)' : `${ns / 1000} µs`;
 }
 
 /** Shares of the machine's CPU capacity (CPUs × wall time) during the run. */
@@ -85,5 +104,6 @@ export function describeMachine(): Machine {
     wrk: firstLine('wrk', ['--version']).replace(/ Copyright.*$/, ''),
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverage: { start: os.loadavg()[0] },
+    guestHaltPollNs: { start: readGuestHaltPollNs() },
   };
 }

@@ -1,5 +1,5 @@
 // docs/BENCHMARKS.md, generated from the same results as docs/bench/latest.json so the two never disagree.
-import type { Machine } from './machine';
+import { describeGuestHaltPoll, type Machine } from './machine';
 import { checkMark, percent, type SectionResult, type Table } from './report';
 
 function markdownTable(table: Table): string {
@@ -68,6 +68,9 @@ export function renderBenchmarksMarkdown(
     'flock /tmp/books-apt.lock apt-get install -y nginx libnginx-mod-http-js wrk valgrind   # once',
     'npm run bench                       # all sections; rewrites docs/bench/ and this file',
     'npm run bench -- --only gateway     # some sections, printed only (gateway, constant-rate, cost, books, program, images)',
+    '# KVM guests: idle vCPU polling moves every c=1 latency (see the Machine table and bench/README.md). To run as',
+    '# published, as root: echo 200000 > /sys/module/haltpoll/parameters/guest_halt_poll_ns (the kernel default),',
+    '# and restore the previous value afterwards.',
     '```',
     '',
     `## Machine (run of ${startedAt})`,
@@ -85,6 +88,10 @@ export function renderBenchmarksMarkdown(
         [
           '1-min load average (start → end; counts the bench itself)',
           `${machine.loadAverage.start.toFixed(2)} → ${machine.loadAverage.end?.toFixed(2) ?? '?'}`,
+        ],
+        [
+          'idle vCPU polling before halt (haltpoll guest_halt_poll_ns, start → end; kernel default 200 µs)',
+          `${describeGuestHaltPoll(machine.guestHaltPollNs.start)} → ${describeGuestHaltPoll(machine.guestHaltPollNs.end)}`,
         ],
         [
           'CPU capacity used during the run: bench / other processes / stolen by the hypervisor',

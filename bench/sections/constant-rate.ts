@@ -83,7 +83,7 @@ export async function constantRateSection(): Promise<SectionResult> {
       'as startLocalGateway runs it (apps/books-reverse-proxy/bench/setups.ts, every feature on); "end to end" = the ' +
       'platform (startPlatform) with one books replica reading one row from PostgreSQL. Maximum: the gateway’s ' +
       `closed-loop throughput at c=${CONNECTIONS} (wrk, median of ${MAX_RUNS} × ${MAX_SECONDS} s). Then each path for ` +
-      `${PACED_SECONDS} s at half that rate with wrk + a Lua pacing script (wrk2 is not in Debian): each thread keeps ` +
+      `${PACED_SECONDS} s at half that rate with wrk (nice 10, like every wrk run here) + a Lua pacing script (wrk2 is not in Debian): each thread keeps ` +
       'an absolute schedule, so the offered rate holds whatever the latency; ms timer granularity; latency from the ' +
       'actual send; "late" counts requests sent behind their slot (0 = no hidden queueing).',
     tables: [

@@ -79,7 +79,7 @@ export async function gatewaySection(): Promise<SectionResult> {
   return {
     title: 'Gateway: direct vs bare keepalive nginx vs our gateway (closed loop)',
     method:
-      `wrk 4.1, a browser-like GET (accept, user-agent, accept-language), ${ROUNDS} interleaved ${SECONDS} s runs per ` +
+      `wrk 4.1 at nice 10 (the servers have first claim on the shared vCPUs), a browser-like GET (accept, user-agent, accept-language), ${ROUNDS} interleaved ${SECONDS} s runs per ` +
       'target in rotating order (apps/books-reverse-proxy/bench/compare.ts): each row is the median run; the verdicts ' +
       'are medians of per-round comparisons (the three targets of a round run seconds apart, so the machine’s ' +
       'slower and faster minutes cancel; the range of the per-round ratios is shown). The gateway runs with every feature on ' +
