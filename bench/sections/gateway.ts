@@ -3,7 +3,12 @@
 //  - books: a real books replica reading one row from PostgreSQL — the setup the targets are stated for;
 //  - node: a node:http server, and nginx: nginx answering itself — never the bottleneck, so the ratios are the
 //    proxies' own cost (stricter); the gateway engineer's setups (apps/books-reverse-proxy/bench/setups.ts).
-import { compareProxies, type ProxyComparison, type ProxyTarget } from '../../apps/books-reverse-proxy/bench/compare';
+import {
+  compareProxies,
+  GATEWAY_TARGETS,
+  type ProxyComparison,
+  type ProxyTarget,
+} from '../../apps/books-reverse-proxy/bench/compare';
 import { staticBackendSetup, withSetup } from '../../apps/books-reverse-proxy/bench/setups';
 import { booksReplicaSetup } from '../lib/books-replica';
 import { ratio, rps, us, type Check, type SectionResult } from '../lib/report';
@@ -39,17 +44,17 @@ function checksFor(backend: GatewayBackend, report: GatewayBenchReport): Check[]
   return report.summary.flatMap((summary) => [
     {
       name: `gateway throughput vs bare nginx, c=${summary.connections}, ${backend} backend`,
-      target: '≥ 0.90×',
+      target: `≥ ${GATEWAY_TARGETS.minThroughputVsBareProxy.toFixed(2)}×`,
       measured: `${summary.throughputVsBareProxy.toFixed(2)}× (rounds ${summary.throughputVsBareProxyRange.map((r) => r.toFixed(2)).join('–')})`,
-      ok: summary.throughputVsBareProxy >= 0.9,
+      ok: summary.throughputVsBareProxy >= GATEWAY_TARGETS.minThroughputVsBareProxy,
     },
     ...(summary.connections === 1
       ? [
           {
             name: `gateway p50 added vs direct, c=1, ${backend} backend`,
-            target: '≤ 50 µs',
+            target: `≤ ${us(GATEWAY_TARGETS.maxP50AddedVsDirectMicrosAtC1)}`,
             measured: `${us(summary.p50AddedVsDirectMicros)} (bare nginx alone: ${us(summary.bareProxyP50AddedVsDirectMicros)})`,
-            ok: summary.p50AddedVsDirectMicros <= 50,
+            ok: summary.p50AddedVsDirectMicros <= GATEWAY_TARGETS.maxP50AddedVsDirectMicrosAtC1,
           },
         ]
       : []),

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { defaultGatewayOptions } from '../../apps/books-reverse-proxy/src/options';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
+import { gatewayWorkerProcesses } from '../../components/gateway';
 import { resourcePolicies, stackPolicies } from '../../policy/policies';
-import { cpuMillis } from '../../stacks/config';
 import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from './harness';
 import { validateManifest } from './openapi';
 
@@ -316,8 +316,8 @@ for (const expected of expectations) {
         .containers[0].resources.limits.cpu;
       const expectedConf = renderNginxConf({
         ...defaultGatewayOptions(),
-        // One worker per whole CPU of the container's limit (nginx's `auto` would count the node's CPUs).
-        workerProcesses: Math.max(1, Math.ceil(cpuMillis(limit) / 1000)),
+        // From the Deployment's own CPU limit; the mapping itself is pinned by pure.test.ts's table.
+        workerProcesses: gatewayWorkerProcesses(limit),
         backends: {
           kind: 'dns',
           namespace: 'books',

@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compareProxies } from './compare';
+import { compareProxies, GATEWAY_TARGETS } from './compare';
 import { STATIC_BACKENDS, staticBackendSetup, withSetup, type StaticBackend } from './setups';
 
 const format = (n: number, digits = 0) => n.toFixed(digits).padStart(10);
@@ -40,8 +40,10 @@ async function main(): Promise<void> {
   }));
   const c1 = summary[0]!;
   const targetsMet = {
-    throughputAtLeast90PercentOfBareProxy: summary.every((s) => s.throughputVsBareProxy >= 0.9),
-    p50AddedAtC1AtMost50Micros: c1.p50AddedVsDirectMicros <= 50,
+    throughputAtLeast90PercentOfBareProxy: summary.every(
+      (s) => s.throughputVsBareProxy >= GATEWAY_TARGETS.minThroughputVsBareProxy,
+    ),
+    p50AddedAtC1AtMost50Micros: c1.p50AddedVsDirectMicros <= GATEWAY_TARGETS.maxP50AddedVsDirectMicrosAtC1,
   };
 
   process.stdout.write(`\nbackend: ${backend}, GET ${path}, median of ${rounds} interleaved ${seconds}s runs\n\n`);

@@ -88,7 +88,7 @@ describe('load library: paced and closed-loop runs (bench/lib/load.ts)', functio
     assert.ok(result.latency.p50Ms >= 39, `p50 ${result.latency.p50Ms.toFixed(1)} ms under the server's 40 ms`);
     assert.ok(
       result.latency.maxMs < result.pacing.maxStartLagMs,
-      `max latency ${result.latency.maxMs.toFixed(0)} ms includes the start lag`,
+      `max latency ${result.latency.maxMs.toFixed(0)} ms: it must not include the start lag`,
     );
     assert.ok(result.requests <= 2 * Math.ceil(600 / 40) + 2, `${result.requests} requests: the time bound held`);
   });
