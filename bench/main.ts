@@ -13,7 +13,7 @@ import { percent, printSection, type SectionResult } from './lib/report';
 import { renderBarChart } from './lib/svg';
 import { booksSection } from './sections/books';
 import { costSection } from './sections/cost';
-import { constantRateSection, type ConstantRateNumbers } from './sections/constant-rate';
+import { constantRateSection, medianP99Run, type ConstantRateNumbers } from './sections/constant-rate';
 import { gatewaySection, type GatewayNumbers, type GatewayTarget } from './sections/gateway';
 import { imagesSection } from './sections/images';
 import { programSection } from './sections/program';
@@ -58,7 +58,7 @@ function latencyChart(closed: GatewayNumbers | undefined, paced: ConstantRateNum
         label: `${setup} ${label}`,
         bars: (Object.keys(SERIES) as GatewayTarget[]).map((target) => ({
           series: SERIES[target],
-          value: comparison.results[target].latencyUs[label] / 1000,
+          value: medianP99Run(comparison, 'wrk-timers', target).latencyUs[label] / 1000,
         })),
       });
     }

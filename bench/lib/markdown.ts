@@ -114,7 +114,7 @@ export function renderBenchmarksMarkdown(
     '![Gateway latency: direct vs bare nginx vs gateway](bench/latency.svg)',
     '',
     '_Chart: p50 and p99 per path. `c=1`/`c=32`: closed loop, books replica backend (gateway section); `static`: constant ' +
-      'rate at half the gateway’s maximum with a static nginx backend; `e2e`: the same through the platform to books ' +
+      'rate at half the gateway’s maximum with a static nginx backend (the median-p99 round, wrk-timers pacer); `e2e`: the same through the platform to books ' +
       'and PostgreSQL (constant-rate section)._',
     '',
   ];

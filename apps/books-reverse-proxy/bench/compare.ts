@@ -44,13 +44,15 @@ async function measureRound(url: string, connections: number, seconds: number): 
   };
 }
 
-/** The round with the median throughput (its latencies come with it, so a row is one real measurement). */
-function medianRound(results: RoundResult[]): RoundResult {
-  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** The item with the median key (the upper one of an even count): a row built from it is one real measurement. */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  if (items.length === 0) throw new Error('the median of no measurement');
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** The round with the median throughput (its latencies come with it). */
+const medianRound = (results: RoundResult[]): RoundResult => medianBy(results, (result) => result.requestsPerSecond);
+const median = (values: number[]): number => medianBy(values, (value) => value);
 
 /**
  * The claims, paired by round: each is the median over rounds of a difference or ratio between targets measured

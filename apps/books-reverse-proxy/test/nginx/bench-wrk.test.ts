@@ -1,18 +1,22 @@
 /**
- * The benchmarks' wrk runner (bench/wrk.ts) against a local node:http server: closed loop, paced, errors counted.
+ * The benchmarks' wrk runner (bench/wrk.ts) against a local node:http server: closed loop, paced (both pacers),
+ * errors counted.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runWrk } from '../../bench/wrk';
+import { runWrk, type Pacer } from '../../bench/wrk';
 
 describe('bench: wrk runner (real wrk)', () => {
   let server: Server;
   let url: string;
   let served = 0;
+  /** When each request reached the server (ms, performance.now()), for the pacers' spacing. */
+  let arrivals: number[] = [];
   before(async () => {
     server = createServer((req, res) => {
       served++;
+      arrivals.push(performance.now());
       res.statusCode = req.url === '/fail' ? 500 : 200;
       res.end('{}');
     });
@@ -43,6 +47,52 @@ describe('bench: wrk runner (real wrk)', () => {
     assert.ok(Math.abs(served - before - result.requests) <= 8, `server saw ${served - before}`);
     assert.ok(result.lateSends <= 6, `${result.lateSends} late sends`);
     assert.equal(result.errors, 0);
+  });
+
+  it('paced with nanosleep: the asked rate, and wake-up lag reported', async () => {
+    const result = await runWrk({
+      url: `${url}/ok`,
+      connections: 4,
+      threads: 4,
+      durationSeconds: 2,
+      ratePerSecond: 300,
+      pacer: 'nanosleep',
+    });
+    assert.ok(result.requests >= 540 && result.requests <= 660, `${result.requests} requests for 600 offered`);
+    assert.ok(result.lateSends <= 6, `${result.lateSends} late sends`);
+    assert.ok(result.wakeups, 'wake-up lag is reported');
+    assert.ok(result.wakeups.maxLagUs >= 0 && result.wakeups.laterThan100Us <= result.requests);
+    assert.equal(result.errors, 0);
+  });
+
+  it("nanosleep spaces requests evenly where wrk's timers send them in millisecond bursts", async () => {
+    // 4,000 req/s = one request every 250 µs. wrk's timers fire on whole milliseconds: a thread pacing 4
+    // connections sends ~4 requests per tick; nanosleep runs 4 threads, each sending every ms, staggered.
+    const medianGapUs = async (pacer: Pacer, threads: number): Promise<number> => {
+      arrivals = [];
+      const result = await runWrk({
+        url: `${url}/ok`,
+        connections: 4,
+        threads,
+        durationSeconds: 2,
+        ratePerSecond: 4000,
+        pacer,
+      });
+      assert.equal(result.errors, 0);
+      const gaps = arrivals.slice(1).map((at, i) => (at - arrivals[i]) * 1000);
+      return gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)];
+    };
+    const timers = await medianGapUs('wrk-timers', 1);
+    const nanosleep = await medianGapUs('nanosleep', 4);
+    assert.ok(timers < 60, `wrk-timers: median gap ${timers.toFixed(0)} µs (bursts expected)`);
+    assert.ok(nanosleep > 200 && nanosleep < 300, `nanosleep: median gap ${nanosleep.toFixed(0)} µs (250 µs offered)`);
+  });
+
+  it('nanosleep refuses threads that share connections, before running wrk', async () => {
+    await assert.rejects(
+      runWrk({ url, connections: 8, threads: 2, durationSeconds: 1, ratePerSecond: 100, pacer: 'nanosleep' }),
+      /one thread per connection \(threads 2, connections 8\)/,
+    );
   });
 
   it('counts non-2xx answers as errors', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { summarize, type RoundResult, type Samples } from '../../bench/compare';
+import { medianBy, summarize, type RoundResult, type Samples } from '../../bench/compare';
 import { assertLoopback } from '../../bench/loopback';
 
 const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
@@ -30,6 +30,19 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
     assert.equal(summary.p50AddedVsDirectMicros, 40); // rounds: 40, 80, 35
     assert.equal(summary.p50AddedVsBareProxyMicros, 10); // rounds: 10, 20, 5
     assert.equal(summary.bareProxyP50AddedVsDirectMicros, 30); // rounds: 30, 60, 30
+  });
+
+  it('medianBy returns the item with the median key (the upper one of an even count), never a blend', () => {
+    const runs = [{ p99: 1230 }, { p99: 840 }, { p99: 905 }];
+    assert.equal(
+      medianBy(runs, (run) => run.p99),
+      runs[2],
+    );
+    assert.equal(
+      medianBy([4, 1, 3, 2], (value) => value),
+      3,
+    );
+    assert.throws(() => medianBy([], (value: number) => value), /median of no measurement/);
   });
 
   it('sends load only to loopback', () => {
