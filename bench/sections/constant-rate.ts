@@ -6,6 +6,7 @@
 // the evenly spaced runs show whether that burstiness, rather than the servers, decides the tail.
 import {
   BROWSER_HEADERS,
+  inRotation,
   medianBy,
   PROXY_TARGETS,
   type ProxyTarget,
@@ -26,7 +27,7 @@ export interface PacedComparison {
   /** The gateway's closed-loop c=32 throughput (median run) that the rate is half of. */
   gatewayMax: WrkResult;
   ratePerSecond: number;
-  /** Per pacer and path, one run per round, in the order they ran (each round runs every path with both pacers). */
+  /** Per pacer and path, one run per round (each round runs every path, in rotating order, with both pacers). */
   rounds: Record<Pacer, Record<ProxyTarget, WrkResult[]>>;
 }
 
@@ -50,11 +51,10 @@ async function pacedComparison(urls: TargetUrls): Promise<PacedComparison> {
   const gatewayMax = medianBy(maxRuns, (run) => run.requestsPerSecond);
   const ratePerSecond = Math.floor(gatewayMax.requestsPerSecond / 2);
   const threadsFor: Record<Pacer, number> = { 'wrk-timers': closed.threads, nanosleep: CONNECTIONS };
-  const rounds = Object.fromEntries(
-    PACERS.map((pacer) => [pacer, Object.fromEntries(PROXY_TARGETS.map((target) => [target, [] as WrkResult[]]))]),
-  ) as PacedComparison['rounds'];
+  const rounds = {} as PacedComparison['rounds'];
+  for (const pacer of PACERS) rounds[pacer] = { direct: [], 'bare-proxy': [], gateway: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of PROXY_TARGETS) {
+    for (const target of inRotation(PROXY_TARGETS, round)) {
       for (const pacer of PACERS) {
         rounds[pacer][target].push(
           await runWrk({
@@ -132,7 +132,7 @@ export async function constantRateSection(): Promise<SectionResult> {
       'platform (startPlatform) with one books replica reading one row from PostgreSQL. Maximum: the gateway’s ' +
       `closed-loop throughput at c=${CONNECTIONS} (wrk, median of ${MAX_RUNS} × ${MAX_SECONDS} s). Then every path at ` +
       `half that rate with wrk (nice 10, like every wrk run here) + a Lua pacing script (wrk2 is not in Debian), ` +
-      `${ROUNDS} rounds, each running every path ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
+      `${ROUNDS} rounds, each running every path (in rotating order) ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
       'median p99 (all rounds’ p99s beside it; errors over all rounds). "wrk-timers" (the verdict) waits with wrk’s ' +
       'millisecond timers, so requests leave in per-millisecond ' +
       `bursts, as with wrk2; "nanosleep" runs ${CONNECTIONS} threads of one connection, each sleeping to its slot, so ` +

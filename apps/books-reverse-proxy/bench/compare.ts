@@ -50,6 +50,14 @@ export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
   return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
 }
 
+/**
+ * `items` starting at position `round` (wrapping): interleaved rounds run their targets in a different order each
+ * time, because on this machine the run after another differs (caches, scheduler, GC).
+ */
+export function inRotation<T>(items: readonly T[], round: number): T[] {
+  return items.map((_, i) => items[(i + round) % items.length]!);
+}
+
 /** The round with the median throughput (its latencies come with it). */
 const medianRound = (results: RoundResult[]): RoundResult => medianBy(results, (result) => result.requestsPerSecond);
 const median = (values: number[]): number => medianBy(values, (value) => value);
@@ -108,9 +116,7 @@ export async function compareProxies(
     const samples = { direct: [], 'bare-proxy': [], gateway: [] } as Samples;
     for (const target of PROXY_TARGETS) await measureRound(targets[target], connections, 1); // warm-up: JIT, pools
     for (let round = 0; round < rounds; round++) {
-      // Rotate the order each round: on this machine the run after another differs (caches, scheduler, GC).
-      for (let i = 0; i < PROXY_TARGETS.length; i++) {
-        const target = PROXY_TARGETS[(i + round) % PROXY_TARGETS.length]!;
+      for (const target of inRotation(PROXY_TARGETS, round)) {
         samples[target].push(await measureRound(targets[target], connections, seconds));
       }
     }

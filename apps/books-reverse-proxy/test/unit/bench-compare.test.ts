@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { medianBy, summarize, type RoundResult, type Samples } from '../../bench/compare';
+import { inRotation, medianBy, summarize, type RoundResult, type Samples } from '../../bench/compare';
 import { assertLoopback } from '../../bench/loopback';
 
 const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
@@ -43,6 +43,13 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
       3,
     );
     assert.throws(() => medianBy([], (value: number) => value), /median of no measurement/);
+  });
+
+  it('inRotation starts each round one target later, wrapping, and keeps every target once', () => {
+    const targets = ['direct', 'bare-proxy', 'gateway'] as const;
+    assert.deepEqual(inRotation(targets, 0), ['direct', 'bare-proxy', 'gateway']);
+    assert.deepEqual(inRotation(targets, 1), ['bare-proxy', 'gateway', 'direct']);
+    assert.deepEqual(inRotation(targets, 5), ['gateway', 'direct', 'bare-proxy']);
   });
 
   it('sends load only to loopback', () => {
