@@ -4,7 +4,9 @@
 # is skipped, so an interrupted build resumes where it stopped and CI reuses the cache of this machine.
 #
 #   scripts/toolchain/build.sh [component ...]     components: kwok etcd kubernetes pulumi language-host
-#                                                  kubernetes-provider docker-provider (default: all, in that order)
+#                                                  kubernetes-provider docker-provider, then for the local cluster
+#                                                  kubernetes-node pause coredns kube-router local-path
+#                                                  (default: all, in that order; `e2e` or `cluster`: that group)
 #   scripts/toolchain/build.sh --print-env         prints the PATH/env lines the e2e suite uses
 #
 # Why each component needs more than `go install`, and the timings measured: docs/engine-e2e.md.
@@ -115,8 +117,10 @@ build_etcd() {
 # k8s.io/kubernetes replaces ~30 k8s.io/* modules with ./staging/..., which the module zip does not contain. The
 # scratch module replaces each of them with its published v0.<minor>.<patch> instead. The version ldflags are not
 # optional: without them the binaries report v0.0.0 and clients (kwokctl, kubectl skew checks) misbehave.
-build_kubernetes() {
-  local out="$1" version="$2" work staging_version="v0.${2#v1.}" mod
+# build_kubernetes_commands OUT VERSION COMMAND... : the named k8s.io/kubernetes/cmd/* binaries.
+build_kubernetes_commands() {
+  local out="$1" version="$2"; shift 2
+  local commands=("$@") work staging_version="v0.${version#v1.}" mod
   work="$(scratch_module kubernetes)"
   (
     cd "$work"
@@ -127,18 +131,11 @@ build_kubernetes() {
     for staged in $(sed -n 's#^\s*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$mod"); do
       go mod edit -replace "$staged=$staged@$staging_version"
     done
-    cat >tools.go <<'EOF'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-EOF
+    {
+      printf '//go:build tools\n\npackage tools\n\nimport (\n'
+      printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "${commands[@]}"
+      printf ')\n'
+    } >tools.go
     go mod tidy -e >/dev/null 2>&1 || true
     go get "k8s.io/kubernetes@$version"
     local minor="${version#v1.}"; minor="${minor%%.*}"
@@ -148,12 +145,31 @@ EOF
       ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
     done
     local cmd
-    for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    for cmd in "${commands[@]}"; do
       "${nice_cmd[@]}" go build "${go_build_flags[@]}" -mod=mod -ldflags "-s -w $ldflags" -o "$out/$cmd" \
         "k8s.io/kubernetes/cmd/$cmd"
     done
   )
   rm -rf "$work"
+}
+
+# The control plane (kwok's binary runtime and the local cluster share it) and kubectl.
+build_kubernetes() { build_kubernetes_commands "$1" "$2" kube-apiserver kube-controller-manager kube-scheduler kubectl; }
+
+# What a real node runs beside the control plane (scripts/cluster); same scratch module, same Go build cache.
+build_kubernetes_node() { build_kubernetes_commands "$1" "$2" kubelet kube-proxy; }
+
+# kube-router's network-policy controller (the NetworkPolicy enforcement K3s bundles) and Rancher's
+# local-path-provisioner (K3s's default StorageClass): plain `go install`s.
+build_kube_router() {
+  GOBIN="$1" "${nice_cmd[@]}" go install "${go_build_flags[@]}" \
+    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$2" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$2"
+}
+
+build_local_path() {
+  GOBIN="$1" "${nice_cmd[@]}" go install "${go_build_flags[@]}" -ldflags "-s -w -X main.VERSION=$2" \
+    "github.com/rancher/local-path-provisioner@$2"
 }
 
 # module_source MODULE@VERSION : prints the unpacked module's directory in the module cache.
@@ -178,10 +194,15 @@ build_pulumi() {
   rm -rf "$work"
 }
 
-# Our own Go sources (language-host/, docker-provider/: each main.go says why it exists) are cached under the Pulumi
-# SDK version they build against plus a hash of their source, so an edit rebuilds them.
+# Our own Go sources (language-host/, docker-provider/, coredns/, pause/: each main.go says why it exists) are cached
+# under the version they build against (the Pulumi SDK's, CoreDNS's, …) plus a hash of their source, so an edit
+# rebuilds them.
+# source_version DIR [BASE_VERSION]
 source_version() {
-  echo "$PULUMI_VERSION-$(cat "$here/$1/go.mod" "$here/$1/go.sum" "$here/$1"/*.go | sha256sum | cut -c1-12)"
+  local files=("$here/$1/go.mod")
+  [[ -f "$here/$1/go.sum" ]] && files+=("$here/$1/go.sum")
+  files+=("$here/$1"/*.go)
+  echo "${2:-$PULUMI_VERSION}-$(cat "${files[@]}" | sha256sum | cut -c1-12)"
 }
 
 # build_own_source SOURCE_DIR BINARY OUT VERSION
@@ -196,6 +217,10 @@ build_own_source() {
 build_language_host() { build_own_source language-host pulumi-language-nodejs "$1" "${PULUMI_VERSION#v}"; }
 
 build_docker_provider() { build_own_source docker-provider pulumi-resource-docker "$1" "$DOCKER_PROVIDER_VERSION"; }
+
+build_coredns() { build_own_source coredns coredns "$1" "$COREDNS_VERSION"; }
+
+build_pause() { build_own_source pause pause "$1" "$2"; }
 
 # The provider replaces its sdk/v4 with ../sdk and embeds two gitignored files that generate.go writes from the
 # checked-in schema.json and terraform-mapping.json.
@@ -216,6 +241,10 @@ build_kubernetes_provider() {
   rm -rf "$work"
 }
 
+E2E_COMPONENTS=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider)
+# The local cluster (scripts/cluster) also needs etcd and kubernetes from the list above.
+CLUSTER_COMPONENTS=(kubernetes-node pause coredns kube-router local-path)
+
 print_env() {
   echo "BOOKS_TOOLCHAIN_CACHE=$cache"
   echo "KWOK_BIN=$(component_dir kwok "$KWOK_VERSION")/bin"
@@ -225,6 +254,11 @@ print_env() {
   echo "LANGUAGE_HOST_BIN=$(bin_dir language-host "$(source_version language-host)" pulumi-language-nodejs)"
   echo "KUBERNETES_PROVIDER_BIN=$(bin_dir kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" pulumi-resource-kubernetes)"
   echo "DOCKER_PROVIDER_BIN=$(bin_dir docker-provider "$(source_version docker-provider)" pulumi-resource-docker)"
+  echo "KUBERNETES_NODE_BIN=$(component_dir kubernetes-node "$KUBERNETES_VERSION")/bin"
+  echo "COREDNS_BIN=$(component_dir coredns "$(source_version coredns "$COREDNS_VERSION")")/bin"
+  echo "KUBE_ROUTER_BIN=$(component_dir kube-router "$KUBE_ROUTER_VERSION")/bin"
+  echo "LOCAL_PATH_BIN=$(component_dir local-path "$LOCAL_PATH_VERSION")/bin"
+  echo "PAUSE_BIN=$(component_dir pause "$(source_version pause v1)")/bin"
 }
 
 build_component() {
@@ -242,6 +276,11 @@ build_component() {
     kubernetes-provider)
       run_timed kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" pulumi-resource-kubernetes \
         -- build_kubernetes_provider ;;
+    kubernetes-node) run_timed kubernetes-node "$KUBERNETES_VERSION" kubelet kube-proxy -- build_kubernetes_node ;;
+    coredns) run_timed coredns "$(source_version coredns "$COREDNS_VERSION")" coredns -- build_coredns ;;
+    kube-router) run_timed kube-router "$KUBE_ROUTER_VERSION" kube-router -- build_kube_router ;;
+    local-path) run_timed local-path "$LOCAL_PATH_VERSION" local-path-provisioner -- build_local_path ;;
+    pause) run_timed pause "$(source_version pause v1)" pause -- build_pause ;;
     *) echo "unknown component: $1" >&2; return 2 ;;
   esac
 }
@@ -249,7 +288,9 @@ build_component() {
 main() {
   if [[ "${1:-}" == "--print-env" ]]; then print_env; return 0; fi
   local components=("$@")
-  [[ ${#components[@]} -gt 0 ]] || components=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider)
+  [[ ${#components[@]} -gt 0 ]] || components=("${E2E_COMPONENTS[@]}" "${CLUSTER_COMPONENTS[@]}")
+  if [[ ${components[0]} == e2e ]]; then components=("${E2E_COMPONENTS[@]}"); fi
+  if [[ ${components[0]} == cluster ]]; then components=("${CLUSTER_COMPONENTS[@]}"); fi
   local started c
   started=$(date +%s)
   for c in "${components[@]}"; do build_component "$c"; done
