@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { inRotation, medianBy, summarize, type RoundResult, type Samples } from '../../bench/compare';
-import { assertLoopback } from '../../bench/loopback';
+import { assertLoopback, inProjectNamespace } from '../../bench/loopback';
 
 const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
   requestsPerSecond,
@@ -57,5 +57,25 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
       assert.equal(assertLoopback(url).href, new URL(url).href);
     for (const url of ['http://10.0.0.1/', 'http://example.test/', 'http://127.0.0.1.example.test/'])
       assert.throws(() => assertLoopback(url), /only sent to loopback/);
+  });
+
+  it("counts an address as the local cluster's only inside a books-* interface's subnet", () => {
+    const entry = (address: string, netmask: string) => ({
+      address,
+      netmask,
+      family: 'IPv4' as const,
+      mac: '00:00:00:00:00:00',
+      internal: false,
+      cidr: null,
+    });
+    const interfaces = {
+      'books-host': [entry('10.213.0.1', '255.255.255.252')],
+      eth0: [entry('192.0.2.2', '255.255.255.0')],
+    };
+    assert.equal(inProjectNamespace('10.213.0.2', interfaces), true);
+    assert.equal(inProjectNamespace('10.213.0.5', interfaces), false, 'outside the /30');
+    assert.equal(inProjectNamespace('192.0.2.1', interfaces), false, 'on-link, but not a books-* interface');
+    assert.equal(inProjectNamespace('example.test', interfaces), false);
+    assert.equal(inProjectNamespace('10.213.0.2', { eth0: interfaces.eth0 }), false, 'no cluster, no exception');
   });
 });
