@@ -19,10 +19,12 @@ export class Kube {
     private readonly toolchain: Toolchain,
   ) {}
 
-  async kubectl(args: readonly string[]): Promise<string> {
+  /** kubectl against the cluster; `input` goes to its stdin (e.g. a manifest for `apply -f -`). */
+  async kubectl(args: readonly string[], input?: string): Promise<string> {
     const result = await run(join(this.toolchain.kubernetes, 'kubectl'), ['--context', this.cluster.context, ...args], {
       env: this.cluster.env,
       timeoutMs: 60_000,
+      input,
     });
     return result.stdout;
   }

@@ -1,0 +1,69 @@
+// Readiness as the suite defines it, checked against the cluster itself: pulumi-kubernetes may report a StatefulSet
+// update complete while the old pod is still terminating (pulumi/pulumi-kubernetes#3329), so `up` returning is
+// not proof that the new pods serve.
+import { waitFor } from '../../../scripts/docker/process';
+import type { Kube, KubeObject } from '../../e2e/lib/kube';
+
+interface WorkloadStatus {
+  replicas?: number;
+  readyReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+}
+
+interface PodStatus {
+  phase?: string;
+  conditions?: { type: string; status: string }[];
+  containerStatuses?: { name: string; restartCount: number; image: string; imageID: string; ready: boolean }[];
+}
+
+export type Pod = KubeObject & {
+  metadata: KubeObject['metadata'] & { deletionTimestamp?: string; uid: string };
+  status?: PodStatus;
+};
+
+export const podReady = (pod: Pod): boolean =>
+  pod.status?.phase === 'Running' &&
+  pod.metadata.deletionTimestamp === undefined &&
+  (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Why a workload is not settled (every replica updated, ready and no old one left), or undefined when it is. */
+function unsettled(workload: KubeObject): string | undefined {
+  const spec = workload.spec as { replicas?: number };
+  const status = (workload.status ?? {}) as WorkloadStatus;
+  const want = spec.replicas ?? 1;
+  const name = `${workload.kind}/${workload.metadata.name}`;
+  if ((status.observedGeneration ?? 0) < (workload.metadata.generation ?? 0)) return `${name}: generation not observed`;
+  if (status.replicas !== want) return `${name}: ${status.replicas ?? 0} pods for ${want} replicas`;
+  if (status.updatedReplicas !== want) return `${name}: ${status.updatedReplicas ?? 0}/${want} updated`;
+  if (status.readyReplicas !== want) return `${name}: ${status.readyReplicas ?? 0}/${want} ready`;
+  if (workload.kind === 'StatefulSet' && status.currentRevision !== status.updateRevision)
+    return `${name}: revision ${status.currentRevision} → ${status.updateRevision}`;
+  return undefined;
+}
+
+/** Waits until every Deployment and StatefulSet in the namespace is settled and every pod there Ready. */
+export async function waitSettled(kube: Kube, namespace: string, timeoutMs: number): Promise<void> {
+  let reasons: string[] = [];
+  await waitFor(
+    async () => {
+      const workloads = [
+        ...(await kube.list('deployments', namespace)),
+        ...(await kube.list('statefulsets', namespace)),
+      ];
+      const pods = (await kube.list('pods', namespace)) as Pod[];
+      reasons = [
+        ...(workloads.length === 0 ? ['no workloads'] : []),
+        ...workloads.map(unsettled).filter((reason): reason is string => reason !== undefined),
+        ...pods.filter((pod) => !podReady(pod)).map((pod) => `pod ${pod.metadata.name} not Ready`),
+      ];
+      return reasons.length === 0 ? true : undefined;
+    },
+    timeoutMs,
+    () => `namespace ${namespace} not settled after ${timeoutMs / 1000} s: ${reasons.join('; ')}`,
+    1000,
+  );
+}

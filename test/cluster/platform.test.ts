@@ -1,0 +1,308 @@
+// The platform as pods in a real single-node cluster (scripts/cluster): what kwok cannot show — containers running,
+// the in-cluster PostgreSQL on a provisioned volume, NetworkPolicies enforced, cluster DNS, the LoadBalancer address,
+// a rolling update under load, self-healing, and a clean destroy. Runs after the shared platform and browser suites
+// (.mocharc.cluster.json), in order: the later cases change the platform.
+import { strict as assert } from 'node:assert';
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
+import { runLoad } from '../../bench/lib/load';
+import { ChangeLog } from '../e2e/lib/changes';
+import type { KubeObject } from '../e2e/lib/kube';
+import { copyProject } from '../e2e/lib/project-copy';
+import { openStack } from '../e2e/lib/stack';
+import { parseDigestRef, requiresAuth, type Registry } from '../e2e/lib/registry';
+import { snapshotBooks, writeHeaders, type Book } from '../integration/drills/support/books-api';
+import { printLoad } from '../integration/drills/support/report';
+import { loadDuring } from '../integration/drills/support/under-load';
+import { harness, type ClusterHarness } from './lib/harness';
+import { runInPod, runProbePod } from './lib/probe';
+import { podReady, waitSettled, type Pod } from './lib/ready';
+
+const SETTLE_TIMEOUT_MS = 5 * 60_000;
+/** Under the gateway's per-client rate limit (50/s, burst 100): every request of the load comes from one address. */
+const LOAD_RATE_PER_SECOND = 25;
+
+type Service = KubeObject & {
+  spec: { type: string; clusterIP?: string; selector?: Record<string, string>; ports: { port: number }[] };
+  status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
+};
+
+const nameOf = (object: KubeObject): string => object.metadata.labels?.['app.kubernetes.io/name'] ?? '';
+
+describe('cluster: the platform as pods in a real single-node cluster', function () {
+  this.timeout(20 * 60_000);
+  let h: ClusterHarness;
+  /** Every write the platform acknowledged (201) during the cases below: none may be lost. */
+  const acknowledged = new Set<string>();
+
+  const pods = async (): Promise<Pod[]> => (await h.kube.list('pods', h.namespace)) as Pod[];
+  const podsOf = async (name: string): Promise<Pod[]> => (await pods()).filter((pod) => nameOf(pod) === name);
+  const gatewayService = async (): Promise<Service> => {
+    const balanced = ((await h.kube.list('services', h.namespace)) as Service[]).filter(
+      (service) => service.spec.type === 'LoadBalancer',
+    );
+    assert.equal(balanced.length, 1, 'exactly one LoadBalancer Service (the gateway) is the entry');
+    return balanced[0];
+  };
+  const registry = (): Registry => ({ ...h.cluster.registry, pid: 0, logFile: '' });
+
+  before(function () {
+    h = harness();
+  });
+
+  it('runs every pod Ready: books ×2, books-react ×2, the gateway, PostgreSQL with its volume Bound', async function () {
+    const deployments = await h.kube.list('deployments', h.namespace);
+    const replicas = new Map(deployments.map((d) => [nameOf(d), (d.spec as { replicas: number }).replicas]));
+    assert.equal(replicas.get('books'), 2);
+    assert.equal(replicas.get('books-react'), 2);
+    assert.equal(deployments.length, 3, `Deployments: ${[...replicas.keys()].join(', ')}`);
+    const all = await pods();
+    for (const [name, want] of replicas) {
+      const ready = all.filter((pod) => nameOf(pod) === name && podReady(pod));
+      assert.equal(ready.length, want, `${name}: ${ready.length} of ${want} pods Running and Ready`);
+    }
+    const statefulSets = await h.kube.list('statefulsets', h.namespace);
+    assert.equal(statefulSets.length, 1, 'the in-cluster PostgreSQL StatefulSet');
+    const database = all.filter((pod) => nameOf(pod) === nameOf(statefulSets[0]));
+    assert.equal(database.filter(podReady).length, 1, 'PostgreSQL pod Running and Ready');
+    const claims = await h.kube.list('persistentvolumeclaims', h.namespace);
+    assert.equal(claims.length, 1);
+    assert.equal((claims[0].status as { phase: string }).phase, 'Bound', 'the PostgreSQL volume is Bound');
+    for (const pod of all) {
+      const restarts = (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0);
+      console.log(`      ${pod.metadata.name}: Ready, ${restarts} restart(s)`);
+    }
+  });
+
+  it('pulls every image from the registry, with the pull Secret the program created', async function () {
+    const state = (await h.stack.exportStack()).deployment as { resources?: { type: string; outputs?: KubeObject }[] };
+    const managedSecrets = new Set(
+      (state.resources ?? [])
+        .filter((r) => r.type === 'kubernetes:core/v1:Secret' && r.outputs?.type === 'kubernetes.io/dockerconfigjson')
+        .map((r) => r.outputs?.metadata.name),
+    );
+    assert.ok(managedSecrets.size > 0, 'the program manages no kubernetes.io/dockerconfigjson Secret');
+    for (const pod of await pods()) {
+      const spec = pod.spec as { imagePullSecrets?: { name: string }[]; containers: { image: string }[] };
+      const secrets = (spec.imagePullSecrets ?? []).map((s) => s.name);
+      assert.ok(
+        secrets.some((name) => managedSecrets.has(name)),
+        `${pod.metadata.name} pulls without the program's pull Secret (has: ${secrets.join(', ') || 'none'})`,
+      );
+      for (const container of spec.containers) {
+        assert.ok(
+          container.image.startsWith(`${h.cluster.registry.server}/`),
+          `${container.image} is not from the registry`,
+        );
+        if (container.image.includes('@sha256:')) parseDigestRef(registry(), container.image);
+      }
+    }
+    const books = (await podsOf('books'))[0];
+    const image = (books.spec as { containers: { image: string }[] }).containers[0].image;
+    assert.equal(
+      await requiresAuth(registry(), image),
+      true,
+      'the registry served the books image without credentials',
+    );
+  });
+
+  it("gives the gateway the node's LoadBalancer address and serves the platform through it", async function () {
+    const service = await gatewayService();
+    const address = service.status?.loadBalancer?.ingress?.[0]?.ip;
+    assert.equal(address, h.cluster.nodeIp, 'the LoadBalancer ingress is the node address (K3s ServiceLB)');
+    const url = new URL(h.gatewayUrl);
+    assert.equal(url.hostname, address, 'the stack output gatewayUrl names the LoadBalancer address');
+    assert.equal(inProjectNamespace(url.hostname), true, "the address is in the local cluster's own namespace");
+    const page = await fetch(`${h.gatewayUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">|<!doctype html>/i);
+    const list = await fetch(`${h.gatewayUrl}/books`);
+    assert.equal(list.status, 200, 'GET /books through the gateway (gateway → books → PostgreSQL)');
+  });
+
+  it('enforces the NetworkPolicies: a pod outside the platform reaches only the gateway', async function () {
+    const ip = (pod: Pod): string => (pod.status as { podIP: string }).podIP;
+    const port = (pod: Pod): number =>
+      (pod.spec as { containers: { ports?: { containerPort: number }[] }[] }).containers[0].ports?.[0]?.containerPort ??
+      0;
+    const statefulSet = (await h.kube.list('statefulsets', h.namespace))[0];
+    const targets: Record<string, Pod> = {
+      books: (await podsOf('books'))[0],
+      'books-react': (await podsOf('books-react'))[0],
+      postgres: (await podsOf(nameOf(statefulSet)))[0],
+    };
+    const selector = Object.entries((await gatewayService()).spec.selector ?? {});
+    const gatewayPod = (await pods()).find((pod) => selector.every(([k, v]) => pod.metadata.labels?.[k] === v));
+    assert.ok(gatewayPod, 'no gateway pod');
+    // One line per target: "<name> open" or "<name> closed"; nc gives up after 3 s.
+    const script = [...Object.entries(targets), ['gateway', gatewayPod] as const]
+      .map(
+        ([name, pod]) =>
+          `if nc -z -w 3 ${ip(pod)} ${port(pod)}; then echo "${name} open"; else echo "${name} closed"; fi`,
+      )
+      .join('; ');
+    const reachability = (output: string): Record<string, string> =>
+      Object.fromEntries(
+        output
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ')),
+      );
+
+    await h.kube
+      .kubectl(['create', 'namespace', 'intruder', '--dry-run=client', '-o', 'json'])
+      .then((json) => h.kube.kubectl(['apply', '-f', '-'], json));
+    const outside = await runProbePod(h.kube, { namespace: 'intruder', name: 'outside', script });
+    assert.deepEqual(
+      reachability(outside.output),
+      { books: 'closed', 'books-react': 'closed', postgres: 'closed', gateway: 'open' },
+      'from another namespace',
+    );
+    // A pod in the platform's namespace that is not one of its workloads gets no more than the outsider.
+    const inside = await runProbePod(h.kube, { namespace: h.namespace, name: 'unlabelled', script });
+    const seen = reachability(inside.output);
+    for (const name of Object.keys(targets))
+      assert.equal(seen[name], 'closed', `unlabelled pod in ${h.namespace} reached ${name}`);
+    await h.kube.kubectl(['delete', 'namespace', 'intruder', '--wait=false']);
+  });
+
+  it('resolves cluster DNS in every app pod', async function () {
+    const service = ((await h.kube.list('services', h.namespace)) as Service[]).find(
+      (s) => s.metadata.name === 'books-service',
+    );
+    assert.ok(service?.spec.clusterIP, 'books-service has a ClusterIP');
+    for (const name of ['books', 'books-react', nameOf(await gatewayService())]) {
+      for (const pod of await podsOf(name)) {
+        const result = await runInPod(h.kube, h.namespace, pod.metadata.name, ['nslookup', 'books-service']);
+        assert.equal(result.exitCode, 0, `${pod.metadata.name}: nslookup failed:\n${result.output}`);
+        assert.ok(result.output.includes(service.spec.clusterIP), `${pod.metadata.name} resolved:\n${result.output}`);
+      }
+    }
+  });
+
+  it('rolls a books source change through pulumi up with zero failed requests under load', async function () {
+    const sourceDir = join(h.setup.projectDir, 'apps', 'books', 'src');
+    const source = join(
+      sourceDir,
+      readdirSync(sourceDir)
+        .filter((f) => f.endsWith('.ts'))
+        .sort()[0],
+    );
+    const before = new Set((await podsOf('books')).map((pod) => pod.metadata.uid));
+    appendFileSync(source, `\n// cluster suite: a source change ${Date.now()}\n`);
+    let upSeconds = 0;
+    const run = await loadDuring({
+      baseUrl: h.gatewayUrl,
+      concurrency: 4,
+      ratePerSecond: LOAD_RATE_PER_SECOND,
+      minRequests: 200,
+      maxRequests: 60_000,
+      maxDurationMs: 15 * 60_000,
+      startActionAfter: 50,
+      nextRequest: (index) =>
+        index % 4 === 0
+          ? {
+              method: 'POST',
+              path: '/books',
+              headers: writeHeaders(h.writeToken),
+              body: JSON.stringify({ title: `Rolling update ${index}`, author: 'Cluster Suite', year: 2026 }),
+              kind: 'write',
+            }
+          : { method: 'GET', path: '/books?limit=5', kind: 'read' },
+      onResponse: (record) => {
+        if (record.status === 201) acknowledged.add((JSON.parse(record.body) as Book).id);
+      },
+      action: async () => {
+        await h.time('books change: pulumi up → new pods serving', async () => {
+          const started = Date.now();
+          await h.stack.up({ onOutput: () => undefined });
+          upSeconds = (Date.now() - started) / 1000;
+          await waitSettled(h.kube, h.namespace, SETTLE_TIMEOUT_MS);
+        });
+      },
+    });
+    printLoad('cluster', 'reads and writes through the gateway during the rollout', run.load);
+    console.log(`      pulumi up returned after ${upSeconds.toFixed(1)} s`);
+    const after = await podsOf('books');
+    assert.equal(after.filter((pod) => before.has(pod.metadata.uid)).length, 0, 'old books pods still serve');
+    assert.equal(after.filter(podReady).length, 2);
+    assert.ok(acknowledged.size > 0, 'no write was acknowledged during the rollout');
+    assert.equal(
+      run.load.failures,
+      0,
+      `${run.load.failures} failed requests: ${JSON.stringify(run.load.failureSamples.slice(0, 3))}`,
+    );
+  });
+
+  it('recovers by itself from a deleted books pod and PostgreSQL pod, losing no acknowledged write', async function () {
+    const statefulSet = (await h.kube.list('statefulsets', h.namespace))[0];
+    const victims = [(await podsOf('books'))[0], (await podsOf(nameOf(statefulSet)))[0]];
+    const started = Date.now();
+    await h.kube.kubectl(['delete', 'pod', '-n', h.namespace, '--wait=false', ...victims.map((p) => p.metadata.name)]);
+    // Writes go on while the platform heals; failures are expected then, losses never.
+    const writes = await runLoad({
+      baseUrl: h.gatewayUrl,
+      concurrency: 1,
+      ratePerSecond: 5,
+      maxRequests: 600,
+      maxDurationMs: 30_000,
+      nextRequest: (index) => ({
+        method: 'POST',
+        path: '/books',
+        headers: writeHeaders(h.writeToken),
+        body: JSON.stringify({ title: `During recovery ${index}`, author: 'Cluster Suite', year: 2026 }),
+      }),
+      onResponse: (record) => {
+        if (record.status === 201) acknowledged.add((JSON.parse(record.body) as Book).id);
+      },
+    });
+    await waitSettled(h.kube, h.namespace, SETTLE_TIMEOUT_MS);
+    const recovered = (Date.now() - started) / 1000;
+    console.log(
+      `      recovered in ${recovered.toFixed(1)} s; writes meanwhile: ${writes.requests - writes.failures} acknowledged, ${writes.failures} refused`,
+    );
+    const uids = new Set((await pods()).map((pod) => pod.metadata.uid));
+    for (const victim of victims)
+      assert.equal(uids.has(victim.metadata.uid), false, `${victim.metadata.name} was not replaced`);
+    const stored = await snapshotBooks(h.gatewayUrl);
+    const lost = [...acknowledged].filter((id) => !stored.ids.has(id));
+    assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.size} acknowledged writes are gone`);
+  });
+
+  it('previews no changes from a second copy of the project at another path', async function () {
+    const projectDir = await copyProject(join(h.setup.stateDir, '..', 'second-checkout', 'books-platform'));
+    const second = await openStack({ ...h.setup, projectDir }, { validate: true });
+    const changes = new ChangeLog();
+    const result = await h.time('no-op pulumi preview (second checkout)', () =>
+      second.preview({ onEvent: changes.onEvent }),
+    );
+    assert.deepEqual(changes.changed(), []);
+    assert.deepEqual(Object.keys(result.changeSummary), ['same']);
+  });
+
+  it('pulumi destroy leaves no pod, Service, PVC or Secret of the platform', async function () {
+    await h.time('pulumi destroy', () => h.stack.destroy({ onOutput: () => undefined }));
+    const left = async (): Promise<string[]> =>
+      (await h.kube.namespaceExists(h.namespace))
+        ? (
+            await h.kube.kubectl([
+              'get',
+              'pods,services,persistentvolumeclaims,secrets',
+              '-n',
+              h.namespace,
+              '-o',
+              'name',
+              '--ignore-not-found',
+            ])
+          )
+            .split('\n')
+            .filter((line) => line.trim() !== '')
+        : [];
+    for (let i = 0; i < 120 && (await left()).length > 0; i++) await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(await left(), []);
+    // local-path's reclaim policy is Delete: the volume goes with its claim.
+    const volumes = await h.kube.kubectl(['get', 'persistentvolumes', '-o', 'name']);
+    assert.equal(volumes.trim(), '', 'a PersistentVolume outlived the destroy');
+  });
+});
