@@ -4,7 +4,8 @@
 # is skipped, so an interrupted build resumes where it stopped and CI reuses the cache of this machine.
 #
 #   scripts/toolchain/build.sh [component ...]     components: kwok etcd kubernetes pulumi language-host
-#                                                  kubernetes-provider docker-provider (default: all, in that order)
+#                                                  kubernetes-provider docker-provider kube-score
+#                                                  (default: all, in that order)
 #   scripts/toolchain/build.sh --print-env         prints the PATH/env lines the e2e suite uses
 #
 # Why each component needs more than `go install`, and the timings measured: docs/engine-e2e.md.
@@ -70,7 +71,7 @@ run_timed() {
   local build_fn="$1" dir tmp started
   dir="$(component_dir "$component" "$version")"
   local installed=""
-  [[ "$component" == kwok || "$component" == etcd || "$component" == kubernetes ]] \
+  [[ "$component" == kwok || "$component" == etcd || "$component" == kubernetes || "$component" == kube-score ]] \
     || installed="$(installed_dir "${binaries[0]}")"
   if [[ -n "$installed" ]]; then
     say "installed $component: using ${binaries[0]} from $installed"
@@ -193,6 +194,12 @@ build_own_source() {
   )
 }
 
+# kube-score's main package lives in a subdirectory; `go install` of the tagged module builds it as released.
+build_kube_score() {
+  GOBIN="$1" "${nice_cmd[@]}" go install "${go_build_flags[@]}" -ldflags "-s -w" \
+    "github.com/zegl/kube-score/cmd/kube-score@$2"
+}
+
 build_language_host() { build_own_source language-host pulumi-language-nodejs "$1" "${PULUMI_VERSION#v}"; }
 
 build_docker_provider() { build_own_source docker-provider pulumi-resource-docker "$1" "$DOCKER_PROVIDER_VERSION"; }
@@ -225,6 +232,7 @@ print_env() {
   echo "LANGUAGE_HOST_BIN=$(bin_dir language-host "$(source_version language-host)" pulumi-language-nodejs)"
   echo "KUBERNETES_PROVIDER_BIN=$(bin_dir kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" pulumi-resource-kubernetes)"
   echo "DOCKER_PROVIDER_BIN=$(bin_dir docker-provider "$(source_version docker-provider)" pulumi-resource-docker)"
+  echo "KUBE_SCORE_BIN=$(component_dir kube-score "$KUBE_SCORE_VERSION")/bin"
 }
 
 build_component() {
@@ -242,6 +250,7 @@ build_component() {
     kubernetes-provider)
       run_timed kubernetes-provider "$KUBERNETES_PROVIDER_VERSION" pulumi-resource-kubernetes \
         -- build_kubernetes_provider ;;
+    kube-score) run_timed kube-score "$KUBE_SCORE_VERSION" kube-score -- build_kube_score ;;
     *) echo "unknown component: $1" >&2; return 2 ;;
   esac
 }
@@ -249,7 +258,7 @@ build_component() {
 main() {
   if [[ "${1:-}" == "--print-env" ]]; then print_env; return 0; fi
   local components=("$@")
-  [[ ${#components[@]} -gt 0 ]] || components=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider)
+  [[ ${#components[@]} -gt 0 ]] || components=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider kube-score)
   local started c
   started=$(date +%s)
   for c in "${components[@]}"; do build_component "$c"; done
