@@ -60,7 +60,7 @@ describe('docs: the token recipe of docs/gateway-operations.md works as written'
     bin = mkdtempSync(join(tmpdir(), 'books-token-recipe-bin-'));
     writeFileSync(join(bin, 'pulumi'), PULUMI_STANDIN);
     chmodSync(join(bin, 'pulumi'), 0o755);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK_HS256_KEY: stackKey };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK_HS256_KEY: stackKey };
     // As in an operator's shell: npm keeps an INIT_CWD it inherits (from the npm that runs these tests).
     delete env.INIT_CWD;
     for (const line of recipe) {
