@@ -57,10 +57,17 @@ export function restrictedContainerSecurityContext(uid: number): SecurityContext
   };
 }
 
+/**
+ * Node-local disk per container: its logs (the kubelet keeps up to 5 × 10 Mi) and its disk-backed emptyDirs (256 Mi
+ * at most). Without a request the scheduler ignores disk; without a limit one pod can fill the node's and get others
+ * evicted. The root filesystems are read-only, so nothing else writes there.
+ */
+export const ephemeralStorage = { request: '64Mi', limit: '512Mi' } as const;
+
 export function containerResources(size: ContainerSize): Resources {
   return {
-    requests: { cpu: size.cpuRequest, memory: size.memoryRequest },
-    limits: { cpu: size.cpuLimit, memory: size.memoryLimit },
+    requests: { cpu: size.cpuRequest, memory: size.memoryRequest, 'ephemeral-storage': ephemeralStorage.request },
+    limits: { cpu: size.cpuLimit, memory: size.memoryLimit, 'ephemeral-storage': ephemeralStorage.limit },
   };
 }
 

@@ -7,23 +7,13 @@
 # Node 24 is not installed here: it is the root devDependency `node` and arrives with `npm ci`.
 set -euo pipefail
 
-# Debian package → what the project uses it for. One table; the install list and the summary come from it.
-declare -A PACKAGES=(
-  [nginx]='the gateway (npm run dev, integration tests)'
-  [libnginx-mod-http-js]='njs: JWT checks in the gateway'
-  [chromium]='the browser flow (playwright-core drives the system Chromium)'
-  [docker.io]="the project's own Docker engine (test:images, e2e)"
-  [qemu-user-static]='arm64 images (k3s on Raspberry Pi) built on amd64'
-  [binfmt-support]='registers qemu for foreign-architecture containers'
-  [debootstrap]='base-image stand-ins (no container registry reachable)'
-  [docker-registry]='a local registry for push tests'
-  [wrk]='benchmarks (npm run bench)'
-  [valgrind]='callgrind: gateway instructions per request (npm run bench)'
-  [openssl]='keys and certificates in tests'
-  [ca-certificates]='TLS trust (incl. an intercepting proxy CA added by the machine)'
-  [postgresql-client]='psql, to look into the dev database (npm run dev prints its URL)'
-  [git]='clone, CI'
-)
+# Debian package → what the project uses it for, from the one table of the commands the harnesses spawn
+# (scripts/prereqs/commands.tsv: command, package, used by, purpose); the install list and the summary come from it.
+declare -A PACKAGES=()
+while IFS=$'\t' read -r command package _ purpose; do
+  [[ -z $command || $command == '#'* || $package == - ]] && continue
+  PACKAGES[$package]="${PACKAGES[$package]:+${PACKAGES[$package]}; }$purpose"
+done <"$(dirname "${BASH_SOURCE[0]}")/prereqs/commands.tsv"
 GO_MIN_MAJOR=1
 GO_MIN_MINOR=22
 APT_LOCK=/tmp/books-apt.lock

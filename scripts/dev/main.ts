@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, startPlatform, type BuildMode, type Platform } from './platform';
+import { requireCommands } from '../prereqs/commands';
 import { onUnexpectedExit } from './process';
 
 const USAGE = `Usage: npm run dev -- [options]
@@ -131,6 +132,12 @@ async function main(): Promise<number> {
   if (!flags) {
     write(`${USAGE}\n`);
     return 0;
+  }
+  try {
+    requireCommands('dev');
+  } catch (error) {
+    writeError(`${(error as Error).message}\n`);
+    return 1;
   }
 
   // Signals that arrive while starting are remembered and honoured as soon as startPlatform has returned

@@ -4,8 +4,8 @@
 # is skipped, so an interrupted build resumes where it stopped and CI reuses the cache of this machine.
 #
 #   scripts/toolchain/build.sh [component ...]     components: kwok etcd kubernetes pulumi language-host
-#                                                  kubernetes-provider docker-provider, then for the local cluster
-#                                                  kubernetes-node pause coredns kube-router local-path
+#                                                  kubernetes-provider docker-provider, kube-score, then for the
+#                                                  local cluster kubernetes-node pause coredns kube-router local-path
 #                                                  (default: all, in that order; `e2e` or `cluster`: that group)
 #   scripts/toolchain/build.sh --print-env         prints the PATH/env lines the e2e suite uses
 #
@@ -72,8 +72,10 @@ run_timed() {
   local build_fn="$1" dir tmp started
   dir="$(component_dir "$component" "$version")"
   local installed=""
-  [[ "$component" == kwok || "$component" == etcd || "$component" == kubernetes ]] \
-    || installed="$(installed_dir "${binaries[0]}")"
+  # Only the Pulumi pieces may come from an installation; every other binary is always this cache's own.
+  case "$component" in
+    pulumi | language-host | kubernetes-provider | docker-provider) installed="$(installed_dir "${binaries[0]}")" ;;
+  esac
   if [[ -n "$installed" ]]; then
     say "installed $component: using ${binaries[0]} from $installed"
     return 0
@@ -214,6 +216,12 @@ build_own_source() {
   )
 }
 
+# kube-score's main package lives in a subdirectory; `go install` of the tagged module builds it as released.
+build_kube_score() {
+  GOBIN="$1" "${nice_cmd[@]}" go install "${go_build_flags[@]}" -ldflags "-s -w" \
+    "github.com/zegl/kube-score/cmd/kube-score@$2"
+}
+
 build_language_host() { build_own_source language-host pulumi-language-nodejs "$1" "${PULUMI_VERSION#v}"; }
 
 build_docker_provider() { build_own_source docker-provider pulumi-resource-docker "$1" "$DOCKER_PROVIDER_VERSION"; }
@@ -241,7 +249,7 @@ build_kubernetes_provider() {
   rm -rf "$work"
 }
 
-E2E_COMPONENTS=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider)
+E2E_COMPONENTS=(kwok etcd kubernetes pulumi language-host kubernetes-provider docker-provider kube-score)
 # The local cluster (scripts/cluster) also needs etcd and kubernetes from the list above.
 CLUSTER_COMPONENTS=(kubernetes-node pause coredns kube-router local-path)
 
@@ -259,6 +267,7 @@ print_env() {
   echo "KUBE_ROUTER_BIN=$(component_dir kube-router "$KUBE_ROUTER_VERSION")/bin"
   echo "LOCAL_PATH_BIN=$(component_dir local-path "$LOCAL_PATH_VERSION")/bin"
   echo "PAUSE_BIN=$(component_dir pause "$(source_version pause v1)")/bin"
+  echo "KUBE_SCORE_BIN=$(component_dir kube-score "$KUBE_SCORE_VERSION")/bin"
 }
 
 build_component() {
@@ -281,6 +290,7 @@ build_component() {
     kube-router) run_timed kube-router "$KUBE_ROUTER_VERSION" kube-router -- build_kube_router ;;
     local-path) run_timed local-path "$LOCAL_PATH_VERSION" local-path-provisioner -- build_local_path ;;
     pause) run_timed pause "$(source_version pause v1)" pause -- build_pause ;;
+    kube-score) run_timed kube-score "$KUBE_SCORE_VERSION" kube-score -- build_kube_score ;;
     *) echo "unknown component: $1" >&2; return 2 ;;
   esac
 }

@@ -18,6 +18,7 @@ import type { Stack } from '@pulumi/pulumi/automation';
 import { E2E_TIMINGS_FILE } from '../../bench/sections/program';
 import { DOCKER_HOST, ENGINE, startEngine } from '../../scripts/docker/engine';
 import { ensureStandIns, type Arch } from '../../scripts/docker/standins';
+import { requireCommands } from '../../scripts/prereqs/commands';
 import type { RawStackConfig } from '../../stacks/schema';
 import { ChangeLog } from './lib/changes';
 import { createCluster, deleteCluster, type Cluster } from './lib/cluster';
@@ -110,6 +111,7 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
   };
 
   before(async function () {
+    requireCommands('images', 'e2e');
     const started = Date.now();
     toolchain = loadToolchain();
     console.log('      toolchain (cold build time per component, from the build log):');

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootHookObject } from 'mocha';
 import { startEngine } from '../../scripts/docker/engine';
+import { requireCommands } from '../../scripts/prereqs/commands';
 import { ensureStandIns, standInNames } from '../../scripts/docker/standins';
 import { APPS, type AppName } from './apps';
 import { buildApp, buildContext, imageFacts, type BuiltImage } from './build';
@@ -41,6 +42,7 @@ function stopOnSignal(signal: NodeJS.Signals): void {
 export const mochaHooks: RootHookObject = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(SETUP_TIMEOUT_MS);
+    requireCommands('images');
     mkdirSync(LOG_DIR, { recursive: true });
     const engine = await startEngine();
     say(`engine ${engine.reused ? 'reused' : `started in ${engine.seconds.toFixed(1)} s`}`);

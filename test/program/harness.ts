@@ -39,19 +39,6 @@ function recordSecretOutputs(): Map<string, string[]> {
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 
-/** Wall time of the test/program files (they run first; other suites may follow in the same mocha run). */
-const suiteStart = Date.now();
-let lastProgramTestEnd = suiteStart;
-const programTestDir = path.join(repoRoot, 'test', 'program') + path.sep;
-afterEach(function () {
-  if (this.currentTest?.file?.startsWith(programTestDir)) lastProgramTestEnd = Date.now();
-});
-after(() =>
-  console.log(
-    `  test/program (the program under Pulumi mocks): ${((lastProgramTestEnd - suiteStart) / 1000).toFixed(1)} s`,
-  ),
-);
-
 export const project = 'books-platform';
 
 /** Values the tests use for keys that stack files hold as ciphertext or that users set with --secret. */

@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootHookObject } from 'mocha';
 import { REPO_ROOT, startPlatform, type Platform } from '../../../scripts/dev/platform';
+import { requireCommands } from '../../../scripts/prereqs/commands';
 
 /** First build of the apps on a clean checkout (tsc, vite, go) takes a while; later runs reuse the artefacts. */
 const START_TIMEOUT_MS = 10 * 60_000;
@@ -42,6 +43,7 @@ function stopOnSignal(signal: NodeJS.Signals): void {
 export const mochaHooks: RootHookObject = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(START_TIMEOUT_MS);
+    requireCommands('dev', 'integration');
     const started = Date.now();
     rmSync(INTEGRATION_LOG_DIR, { recursive: true, force: true });
     platform = await startPlatform({

@@ -1,0 +1,137 @@
+/**
+ * The workflows' supply chain and cloud logins, read from the files themselves (actionlint checks their syntax, not
+ * these rules): every action pinned to a full commit SHA with its release in a comment; every cloud stack's deploy
+ * logs in to its cloud and registry with the cloud's own action over OIDC; previews get reader identities only.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+
+const workflowsDir = path.resolve(__dirname, '..', '..', '.github', 'workflows');
+
+interface Step {
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  steps: Step[];
+}
+interface Workflow {
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+function workflowText(name: string): string {
+  return fs.readFileSync(path.join(workflowsDir, name), 'utf8');
+}
+function workflow(name: string): Workflow {
+  return yaml.load(workflowText(name)) as Workflow;
+}
+
+/** `uses:` lines that are not `owner/repo[/path]@<40 hex> # v<release>`. */
+export function unpinnedUses(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => /^\s*(-\s+)?uses:/.test(line))
+    .filter((line) => !/uses:\s*[\w.-]+\/[\w./-]+@[0-9a-f]{40}\s+#\s*v\d+(\.\d+){0,2}\s*$/.test(line))
+    .map((line) => line.trim());
+}
+
+/** Each cloud stack: the official login action(s) and the registry login its deploy needs. */
+const cloudLogins = {
+  aks: { actions: ['azure/login'], registryLogin: /az acr login/ },
+  eks: { actions: ['aws-actions/configure-aws-credentials', 'aws-actions/amazon-ecr-login'], registryLogin: null },
+  gke: {
+    actions: ['google-github-actions/auth', 'google-github-actions/setup-gcloud'],
+    registryLogin: /gcloud auth configure-docker/,
+  },
+} as const;
+
+function stepsFor(job: Job, stack: string): Step[] {
+  return job.steps.filter((step) => step.if === `matrix.stack == '${stack}'`);
+}
+function actionOf(step: Step): string | undefined {
+  return step.uses?.replace(/@.*/, '');
+}
+
+/** What a job does with long-lived keys: inputs or env names that carry them. */
+const longLivedKey = /aws-access-key-id|aws-secret-access-key|credentials_json|creds:|client-secret|KUBECONFIG/;
+
+describe('GitHub workflows', () => {
+  const names = fs.readdirSync(workflowsDir).filter((name) => name.endsWith('.yml'));
+
+  it('finds the workflows', () => assert.deepEqual(names.sort(), ['deploy.yml', 'pull-request.yml']));
+
+  for (const name of names) {
+    it(`${name}: every action is pinned to a commit SHA with its release in a comment`, () => {
+      assert.deepEqual(unpinnedUses(workflowText(name)), []);
+    });
+
+    it(`${name}: no long-lived cloud keys or kubeconfig secrets`, () => {
+      assert.doesNotMatch(workflowText(name), longLivedKey);
+    });
+
+    it(`${name}: id-token only where a job logs in to a cloud, not workflow-wide`, () => {
+      assert.equal(workflow(name).permissions?.['id-token'], undefined);
+    });
+  }
+
+  it('the pin check refuses tags, short SHAs and a missing release comment', () => {
+    const text = [
+      '      - uses: actions/checkout@v4',
+      '      - uses: actions/checkout@11bd719 # v4.2.2',
+      '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683',
+      '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+    ].join('\n');
+    assert.equal(unpinnedUses(text).length, 3);
+  });
+
+  describe('deploy.yml', () => {
+    const up = workflow('deploy.yml').jobs.up!;
+
+    for (const [stack, login] of Object.entries(cloudLogins)) {
+      it(`${stack}: logs in to the cloud over OIDC and to the registry before pulumi up`, () => {
+        const steps = stepsFor(up, stack);
+        const pulumiIndex = up.steps.findIndex((step) => actionOf(step) === 'pulumi/actions');
+        for (const action of login.actions) {
+          const index = up.steps.findIndex((step) => step.if?.includes(`'${stack}'`) && actionOf(step) === action);
+          assert.ok(index >= 0 && index < pulumiIndex, `${action} before pulumi up`);
+        }
+        const runs = steps.map((step) => step.run ?? '').join('\n');
+        assert.match(runs, /--context "\$KUBE_CONTEXT"|--alias "\$KUBE_CONTEXT"|rename-context/);
+        if (login.registryLogin) assert.match(runs, login.registryLogin);
+      });
+    }
+
+    it('asks for an OIDC token in the deploy job, inside the stack’s environment', () => {
+      assert.equal(up.permissions?.['id-token'], 'write');
+      assert.equal(up.environment, '${{ matrix.stack }}');
+    });
+  });
+
+  describe('pull-request.yml', () => {
+    const { test, preview } = workflow('pull-request.yml').jobs;
+
+    it('tests with no identity', () => assert.equal(test!.permissions?.['id-token'], undefined));
+
+    it('previews only same-repo branches, in preview-<stack> environments', () => {
+      assert.equal(preview!.if, 'github.event.pull_request.head.repo.full_name == github.repository');
+      assert.equal(preview!.environment, 'preview-${{ matrix.stack }}');
+    });
+
+    it('previews log in to each cloud but never to a registry', () => {
+      for (const [stack, login] of Object.entries(cloudLogins)) {
+        const actions = stepsFor(preview!, stack).map(actionOf);
+        assert.ok(actions.includes(login.actions[0]), `${stack}: ${login.actions[0]}`);
+      }
+      const text = JSON.stringify(preview!.steps);
+      assert.doesNotMatch(text, /amazon-ecr-login|az acr login|configure-docker|docker login/);
+    });
+  });
+});
