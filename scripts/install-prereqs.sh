@@ -22,6 +22,7 @@ declare -A PACKAGES=(
   [openssl]='keys and certificates in tests'
   [ca-certificates]='TLS trust (incl. an intercepting proxy CA added by the machine)'
   [postgresql-client]='psql, to look into the dev database (npm run dev prints its URL)'
+  [curl]="the API example npm run dev prints (its test runs it as printed)"
   [git]='clone, CI'
 )
 GO_MIN_MAJOR=1
