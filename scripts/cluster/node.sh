@@ -63,14 +63,15 @@ toolchain_env() {
   done
 }
 
-# Debian packages this script runs (scripts/install-prereqs.sh installs them).
+# The commands this script runs, from the one table of the project's external commands (install-prereqs.sh
+# installs their packages).
 require_commands() {
-  local cmd missing=()
-  for cmd in containerd containerd-shim-runc-v2 runc ctr ipset conntrack socat iptables nsenter openssl curl \
-    docker-registry htpasswd busybox; do
-    command -v "$cmd" >/dev/null || missing+=("$cmd")
-  done
-  [[ -x /usr/lib/cni/bridge ]] || missing+=(/usr/lib/cni/bridge)
+  local command package users missing=()
+  while IFS=$'\t' read -r command package users _; do
+    [[ -z $command || $command == '#'* || $command == - || ,$users, != *,cluster,* ]] && continue
+    command -v "$command" >/dev/null || missing+=("$command (Debian package $package)")
+  done <"$repo/scripts/prereqs/commands.tsv"
+  [[ -x /usr/lib/cni/bridge ]] || missing+=('/usr/lib/cni/bridge (Debian package containernetworking-plugins)')
   ((${#missing[@]} == 0)) || fail "missing ${missing[*]}: run scripts/install-prereqs.sh"
   [[ $(id -u) == 0 ]] || fail 'the cluster needs root (network namespace, mounts, cgroups)'
 }

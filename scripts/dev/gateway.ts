@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   defaultGatewayOptions,
@@ -9,8 +9,8 @@ import {
   type GatewayRenderOptions,
 } from '../../apps/books-reverse-proxy/src/render';
 import { ManagedProcess, httpOk } from './process';
+import { REPO_ROOT } from './state';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
 const NGINX_MODULES_DIR = '/usr/lib/nginx/modules';
 const NJS_MODULE = 'ngx_http_js_module.so';
 const INSTALL_HINT = 'sudo apt-get install nginx libnginx-mod-http-js';

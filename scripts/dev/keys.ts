@@ -13,14 +13,19 @@ export interface JwtKeyFiles {
   rs256PublicKey: string;
 }
 
-/** Creates the keys once; later runs reuse them so tokens minted earlier stay valid across restarts. */
-export function ensureJwtKeys(dir: string): JwtKeyFiles {
-  const files: JwtKeyFiles = {
+/** The key files' paths in `dir` (whether or not they exist yet). */
+export function jwtKeyFiles(dir: string): JwtKeyFiles {
+  return {
     dir,
     hs256Key: join(dir, 'hs256.key'),
     rs256PrivateKey: join(dir, 'rs256.key.pem'),
     rs256PublicKey: join(dir, 'rs256.pub.pem'),
   };
+}
+
+/** Creates the keys once; later runs reuse them so tokens minted earlier stay valid across restarts. */
+export function ensureJwtKeys(dir: string): JwtKeyFiles {
+  const files = jwtKeyFiles(dir);
   mkdirSync(dir, { recursive: true });
   if (!existsSync(files.hs256Key)) writeFileSync(files.hs256Key, randomBytes(32), { mode: 0o600 });
   if (!existsSync(files.rs256PrivateKey) || !existsSync(files.rs256PublicKey)) {

@@ -1,11 +1,12 @@
 /**
  * `npm run dev`: the whole platform on this machine until Ctrl-C. Options: `npm run dev -- --help`.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, startPlatform, type BuildMode, type Platform } from './platform';
 import { requireCommands } from '../prereqs/commands';
+import { jwtKeyFiles } from './keys';
+import { startPlatform, type BuildMode, type Platform } from './platform';
 import { onUnexpectedExit } from './process';
+import { defaultStateDir, jwtKeyDir } from './state';
 
 const USAGE = `Usage: npm run dev -- [options]
 
@@ -56,7 +57,7 @@ function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | undefined {
       books: portList('--books-ports', values['books-ports'] ?? env.BOOKS_DEV_BOOKS_PORTS ?? '5001,5002'),
       booksReact: portList('--web-ports', values['web-ports'] ?? env.BOOKS_DEV_WEB_PORTS ?? '3001,3002'),
     },
-    stateDir: values['state-dir'] ?? env.BOOKS_DEV_STATE_DIR ?? join(REPO_ROOT, '.cache', 'dev'),
+    stateDir: values['state-dir'] ?? defaultStateDir(env),
     loadSampleData: !values['no-sample-data'],
     build: values.rebuild ? 'always' : values['no-build'] ? 'never' : 'if-stale',
   };
@@ -75,8 +76,20 @@ function portList(flag: string, raw: string): number[] {
   return ports;
 }
 
+/** Single quotes for a POSIX shell: the printed commands must run as printed, whatever the path. */
+const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** `npm run token` finds the key of the default state directory by itself; any other needs `--key`. */
+function tokenCommand(platform: Platform): string {
+  const command = 'npm run token -- --sub you --scope books:write';
+  const found = jwtKeyFiles(jwtKeyDir(defaultStateDir(process.env))).hs256Key;
+  return platform.jwt.hs256KeyFile === found ? command : `${command} --key ${shellQuote(platform.jwt.hs256KeyFile)}`;
+}
+
+/** Commands are indented blocks, each line runnable as printed (scripts/dev/test/dev-command.test.ts runs them). */
 function banner(platform: Platform): string {
   const replicas = (handles: Platform['books']): string => handles.map((r) => r.url).join(' ');
+  const sample = JSON.stringify({ title: 'Kindred', author: 'Octavia E. Butler', year: 1979 });
   return [
     '',
     `books platform is up: ${platform.url}`,
@@ -89,12 +102,19 @@ function banner(platform: Platform): string {
     `  PostgreSQL    ${platform.database.url}`,
     `  logs          ${platform.logDir}`,
     '',
-    'Write token (books:write, valid 24 h; more with `npm run token -- --sub you --scope books:write --key ' +
-      `${platform.jwt.hs256KeyFile}\`):`,
+    'Write token (books:write, valid 24 h); paste it when the web app asks for one:',
     '',
     platform.writeToken,
     '',
-    `  curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${platform.url}/books -d '{…}'`,
+    'Try the API (paste into a shell):',
+    '',
+    `  TOKEN=${shellQuote(platform.writeToken)}`,
+    `  curl --fail-with-body -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+    `    -d ${shellQuote(sample)} ${platform.url}/books`,
+    '',
+    'More tokens (run in this repository; `npm run token -- --help` for the options):',
+    '',
+    `  ${tokenCommand(platform)}`,
     '',
     'Ctrl-C stops everything.',
   ].join('\n');

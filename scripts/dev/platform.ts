@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { buildAll, type BuildMode } from './build';
 import { Gateway, assertGatewayPrerequisites, type GatewayCustomizer } from './gateway';
@@ -14,13 +14,14 @@ import { assertPortFree, freePorts } from './ports';
 import { Database } from './postgres';
 import { removeIfOrphaned } from './process';
 import { Replica, buildSteps, serviceKinds, type ServiceKind } from './services';
+import { REPO_ROOT, jwtKeyDir } from './state';
 import { mintToken, type MintOptions } from './tokens';
 
 export type { BuildMode } from './build';
 export type { GatewayCustomizer } from './gateway';
 export type { MintOptions } from './tokens';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 
 export interface PlatformPorts {
   /** The gateway's HTTP port (the platform URL). */
@@ -168,7 +169,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     assertGatewayPrerequisites();
     const ports = await resolvePorts(options);
     await buildAll(REPO_ROOT, join(REPO_ROOT, '.cache', 'build'), buildSteps, options.build ?? 'if-stale', log);
-    const keys = ensureJwtKeys(join(stateDir, 'jwt'));
+    const keys = ensureJwtKeys(jwtKeyDir(stateDir));
     const jwt: JwtSettings = {
       issuer: ISSUER,
       audience: AUDIENCE,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BuildStep } from './build';
 import { GATEWAYD_BINARY } from './gateway';
 import { ManagedProcess, httpOk } from './process';
+import { REPO_ROOT } from './state';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
 /** Node 24 from the root devDependency `node` (the Node on PATH may be older). */
 const NODE = existsSync(join(REPO_ROOT, 'node_modules', '.bin', 'node'))
   ? join(REPO_ROOT, 'node_modules', '.bin', 'node')

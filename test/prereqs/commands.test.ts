@@ -76,7 +76,6 @@ describe('external commands table (scripts/prereqs/commands.tsv)', () => {
       'socat',
       'iptables',
       'busybox-static',
-      'gcc',
     ]) {
       assert.ok(cluster.includes(name), name);
     }

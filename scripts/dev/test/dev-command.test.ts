@@ -3,10 +3,11 @@
  * or SIGTERM to npm; nothing it started may survive, and the data survives a restart.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { REPO_ROOT } from '../platform';
 import { processTree, survivors, type ProcessRecord } from './process-tree';
 
@@ -74,6 +75,34 @@ async function stopAndCheck(
   if (cleanStop) assert.match(run.output(), /stopped: no process left behind/, run.output());
 }
 
+/** The person's own environment: nothing inherited from npm or from the integration run's platform. */
+function personEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const own = Object.entries(process.env).filter(
+    ([name]) => !/^(npm_|BOOKS_JWT_|BOOKS_PLATFORM_|BOOKS_WRITE_)/i.test(name),
+  );
+  return { ...Object.fromEntries(own), ...extra };
+}
+
+/** The indented command block the banner prints under `heading`, as a person copies it. */
+function printedCommands(output: string, heading: string): string {
+  const lines = output.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(heading));
+  assert.ok(start >= 0, `the banner has no "${heading}" block:\n${output}`);
+  const block: string[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('  ')) break;
+    block.push(line.slice(2));
+  }
+  assert.ok(block.length > 0, `"${heading}" is followed by no command:\n${output}`);
+  return block.join('\n');
+}
+
+/** Pastes `commands` into a new shell in the repository, as the person who started `npm run dev` would. */
+async function pasteIntoShell(commands: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-c', commands], { cwd: REPO_ROOT, env });
+  return stdout;
+}
+
 /** Cleanup after a failed case: whatever is left of the group goes. */
 function killGroup(pgid: number): void {
   try {
@@ -94,19 +123,31 @@ describe('npm run dev', () => {
 
   let bookId = '';
 
-  it('serves the platform with the printed token, reports a replica that dies, and Ctrl-C (SIGINT to the group) leaves no process behind', async function () {
+  it('prints commands that run as printed (the API example, more tokens), and Ctrl-C (SIGINT to the group) leaves no process behind', async function () {
     this.timeout(6 * 60_000);
-    const run = startDev([...FREE_PORTS, '--state-dir', stateDir, '--no-sample-data']);
+    // The state directory from the environment, as a person's shell would set it: then `npm run token` finds the key.
+    const shell = personEnv({ BOOKS_DEV_STATE_DIR: stateDir });
+    const run = startDev([...FREE_PORTS, '--no-sample-data'], shell);
     const pgid = run.child.pid as number;
     try {
-      const { url, token } = await waitForBanner(run);
-      const created = await fetch(`${url}/books`, {
+      const { url } = await waitForBanner(run);
+      const created = JSON.parse(await pasteIntoShell(printedCommands(run.output(), 'Try the API'), shell)) as {
+        id: string;
+        title: string;
+      };
+      assert.equal(created.title, 'Kindred');
+      bookId = created.id;
+      assert.equal((await fetch(`${url}/books/${bookId}`)).status, 200);
+
+      const minted = await pasteIntoShell(printedCommands(run.output(), 'More tokens'), shell);
+      const token = /^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$/m.exec(minted)?.[1];
+      assert.ok(token, `no token from the printed command:\n${minted}`);
+      const written = await fetch(`${url}/books`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: 'Survives restarts', author: 'Dev Loop' }),
+        body: JSON.stringify({ title: 'Minted by npm run token', author: 'Dev Loop' }),
       });
-      assert.equal(created.status, 201, await created.clone().text());
-      bookId = ((await created.json()) as { id: string }).id;
+      assert.equal(written.status, 201, await written.text());
       const tree = processTree(pgid);
       // npm, the orchestrator, PostgreSQL (+ its workers), 2 books, 2 books-react, gatewayd, nginx (+ workers).
       assert.ok(
@@ -128,7 +169,7 @@ describe('npm run dev', () => {
       const { url } = await waitForBanner(run);
       const read = await fetch(`${url}/books/${bookId}`);
       assert.equal(read.status, 200);
-      assert.equal(((await read.json()) as { title: string }).title, 'Survives restarts');
+      assert.equal(((await read.json()) as { title: string }).title, 'Kindred');
       const tree = processTree(pgid);
       await stopAndCheck(run, () => process.kill(pgid, 'SIGTERM'), tree);
     } finally {

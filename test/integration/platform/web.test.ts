@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { call } from './support';
+import { call, platformEnv } from './support';
 
 describe('platform: the web app behind the gateway', () => {
   let indexHtml = '';
@@ -32,6 +32,20 @@ describe('platform: the web app behind the gateway', () => {
       assert.match(reply.headers.get('content-type') ?? '', /^text\/html/, path);
       assert.equal(reply.text, indexHtml, path);
     }
+  });
+
+  it('serves the icons the page links, and a real /favicon.ico for clients that ask without looking', async () => {
+    const icons = [...indexHtml.matchAll(/<link rel="icon" href="([^"]+)"/g)].map((match) => match[1] as string);
+    assert.ok(icons.includes('/favicon.ico'), `index.html does not link /favicon.ico (${icons.join(', ')})`);
+    for (const icon of icons) {
+      const reply = await call('GET', icon);
+      assert.equal(reply.status, 200, icon);
+      assert.match(reply.headers.get('content-type') ?? '', /^image\//, icon);
+    }
+    const ico = await fetch(new URL('/favicon.ico', platformEnv().url));
+    assert.equal(ico.headers.get('content-type'), 'image/x-icon');
+    const bytes = new Uint8Array(await ico.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 4)], [0, 0, 1, 0], 'not an ICO file (reserved 0, type 1)');
   });
 
   it('answers 404, not the app, for a missing asset', async () => {

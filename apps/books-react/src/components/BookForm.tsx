@@ -21,6 +21,8 @@ const FIELDS: readonly { name: Field; label: string; required: boolean; hint?: s
   { name: 'isbn', label: 'ISBN', required: false, hint: 'ISBN-10 or ISBN-13; hyphens are fine.' },
 ];
 const FIELD_NAMES = FIELDS.map((field) => field.name);
+/** The wording the API's `required` errors are shown with too (src/api/fieldErrors.ts), so both read the same. */
+const REQUIRED_MESSAGE = 'This field is required.';
 
 export function valuesOf(book: Book | null): Values {
   return {
@@ -29,6 +31,16 @@ export function valuesOf(book: Book | null): Values {
     year: book?.year === null || book?.year === undefined ? '' : String(book.year),
     isbn: book?.isbn ?? '',
   };
+}
+
+/** Required fields left empty: checked before sending, so an empty form never asks for an access token first. */
+export function missingRequired(values: Values): Partial<Record<Field, string>> {
+  return Object.fromEntries(
+    FIELDS.filter(({ name, required }) => required && values[name].trim() === '').map(({ name }) => [
+      name,
+      REQUIRED_MESSAGE,
+    ]),
+  );
 }
 
 /** Empty optional fields are left out; a year that is not an integer is sent as typed so the API explains why. */
@@ -44,11 +56,13 @@ export function toBookInput(values: Values): BookInput {
 interface BookFormProps {
   initial: Book | null;
   submitLabel: string;
+  /** Where Cancel goes, leaving everything unchanged. */
+  cancelHref: string;
   /** Performs the write; rejects with the API's error to have it shown on the form. */
   onSave: (input: BookInput) => Promise<void>;
 }
 
-export function BookForm({ initial, submitLabel, onSave }: BookFormProps) {
+export function BookForm({ initial, submitLabel, cancelHref, onSave }: BookFormProps) {
   const [values, setValues] = useState<Values>(() => valuesOf(initial));
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<unknown>(null);
@@ -57,9 +71,24 @@ export function BookForm({ initial, submitLabel, onSave }: BookFormProps) {
   const inputs = useRef<Partial<Record<Field, HTMLInputElement | null>>>({});
   const formErrorRef = useRef<HTMLDivElement>(null);
 
+  /** Shows the errors and moves focus to what needs fixing: the first invalid field, else the message. */
+  function showErrors(byField: Partial<Record<Field, string>>, other: string[], error: unknown) {
+    const firstInvalid = FIELD_NAMES.find((name) => byField[name] !== undefined);
+    setFieldErrors(byField);
+    setOtherErrors(other);
+    // A conflict or validation failure that names no field still needs saying, as does every other failure.
+    setFormError(firstInvalid === undefined || other.length > 0 ? error : null);
+    queueMicrotask(() => (firstInvalid ? inputs.current[firstInvalid]?.focus() : formErrorRef.current?.focus()));
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (saving) return;
+    const missing = missingRequired(values);
+    if (Object.keys(missing).length > 0) {
+      showErrors(missing, [], null);
+      return;
+    }
     setSaving(true);
     setFieldErrors({});
     setOtherErrors([]);
@@ -71,14 +100,8 @@ export function BookForm({ initial, submitLabel, onSave }: BookFormProps) {
         error instanceof ApiError && (error.status === 400 || error.status === 422 || error.status === 409)
           ? mapFieldErrors(error, FIELD_NAMES)
           : { byField: {}, other: [] };
-      const firstInvalid = FIELD_NAMES.find((name) => mapped.byField[name] !== undefined);
-      setFieldErrors(mapped.byField);
-      setOtherErrors(mapped.other);
-      // A conflict or validation failure that names no field still needs saying, as does every other failure.
-      if (firstInvalid === undefined || mapped.other.length > 0) setFormError(error);
       setSaving(false);
-      // Move focus to what needs fixing: the first invalid field, else the message.
-      queueMicrotask(() => (firstInvalid ? inputs.current[firstInvalid]?.focus() : formErrorRef.current?.focus()));
+      showErrors(mapped.byField, mapped.other, error);
       return;
     }
     setSaving(false);
@@ -137,6 +160,9 @@ export function BookForm({ initial, submitLabel, onSave }: BookFormProps) {
         <button type="submit" className="primary" aria-disabled={saving}>
           {saving ? 'Saving…' : submitLabel}
         </button>
+        <a className="button" href={cancelHref}>
+          Cancel
+        </a>
       </div>
     </form>
   );

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { getBook } from '../api/client';
+import { ApiError } from '../api/errors';
 import type { Book } from '../api/types';
 import { href } from '../routing';
 import { useResource } from '../useResource';
@@ -13,6 +14,11 @@ interface LoadedBookProps {
   children: (book: Book) => ReactNode;
 }
 
+/** A 404 for the book: it was deleted or never existed, so trying again cannot help. */
+function isGone(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
 /** Loads one book for a page, with the shared loading and failure states. */
 export function LoadedBook({ id, headings, children }: LoadedBookProps) {
   const [book, reload] = useResource(id, (signal) => getBook(id, signal));
@@ -21,7 +27,9 @@ export function LoadedBook({ id, headings, children }: LoadedBookProps) {
       ? headings.ready(book.data)
       : book.status === 'loading'
         ? headings.loading
-        : 'Book not available';
+        : isGone(book.error)
+          ? 'Book not found'
+          : 'Book not available';
   return (
     <>
       {/* One heading element through loading and loaded, so focus placed on it stays there. */}
@@ -33,7 +41,11 @@ export function LoadedBook({ id, headings, children }: LoadedBookProps) {
       )}
       {book.status === 'error' && (
         <>
-          <Alert error={book.error} onRetry={reload} />
+          {isGone(book.error) ? (
+            <p>This book no longer exists: it may have been deleted, or the address is wrong.</p>
+          ) : (
+            <Alert error={book.error} onRetry={reload} />
+          )}
           <p>
             <a href={href.list()}>Back to all books</a>
           </p>

@@ -24,12 +24,5 @@ function EditForm({ book }: { book: Book }) {
     navigate(href.view(saved.id));
   }
 
-  return (
-    <>
-      <BookForm initial={book} submitLabel="Save changes" onSave={save} />
-      <p>
-        <a href={href.view(book.id)}>Cancel and go back</a>
-      </p>
-    </>
-  );
+  return <BookForm initial={book} submitLabel="Save changes" cancelHref={href.view(book.id)} onSave={save} />;
 }

@@ -19,7 +19,7 @@ export function NewBookPage() {
   return (
     <>
       <PageHeading>Add a book</PageHeading>
-      <BookForm initial={null} submitLabel="Add book" onSave={save} />
+      <BookForm initial={null} submitLabel="Add book" cancelHref={href.list()} onSave={save} />
     </>
   );
 }

@@ -108,15 +108,58 @@ describe('books-react in Chromium against the platform', function () {
     return page.evaluate(() => document.activeElement?.id ?? '');
   }
 
-  it('adds a book: asks for the access token, then shows the API validation errors and saves', async function () {
+  /** The focused element's computed outline style (`none` when no focus frame is drawn). */
+  async function focusOutline(): Promise<{ id: string; outline: string }> {
+    return page.evaluate(() => {
+      const focused = document.activeElement;
+      return { id: focused?.id ?? '', outline: focused ? getComputedStyle(focused).outlineStyle : '' };
+    });
+  }
+
+  it('shows the list under a plain title', async function () {
     await page.goto(`${platformUrl}/`);
     await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
     await page.locator('#results-summary').waitFor();
+    assert.equal(await page.title(), 'Books');
     await assertAccessible('on the book list');
+  });
+
+  it('arriving by keyboard focuses the heading without drawing a frame on it; Cancel leaves the form', async function () {
+    // Enter on a link is keyboard navigation: the browser would draw :focus-visible frames now.
+    await page.getByRole('link', { name: 'Add a book', exact: true }).press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Add a book', exact: true }).waitFor();
+    assert.equal(await page.title(), 'Add a book – Books');
+    await page.waitForFunction(() => document.activeElement?.id === 'page-heading');
+    assert.deepEqual(await focusOutline(), { id: 'page-heading', outline: 'none' });
+    // Controls keep their frame.
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await focusOutline(), { id: 'book-title', outline: 'solid' });
+
+    await page.getByLabel('Title (required)').fill('Never added');
+    await page.getByRole('link', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
+    assert.equal(await page.getByRole('dialog').count(), 0);
+  });
+
+  it('adds a book: checks required fields first, asks for the access token, shows the API errors and saves', async function () {
     await page.getByRole('link', { name: 'Add a book', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Add a book', exact: true }).waitFor();
 
-    // Submitting an empty form without a token: the gateway answers 401, so the app asks for a token first.
+    // An empty form is answered by the app itself: no request, so no token prompt yet.
+    await page.getByRole('button', { name: 'Add book', exact: true }).click();
+    const titleInput = page.getByLabel('Title (required)');
+    await page.locator('#book-title[aria-invalid="true"]').waitFor();
+    assert.equal(await page.locator('#title-error').innerText(), 'This field is required.');
+    assert.equal(await page.locator('#author-error').innerText(), 'This field is required.');
+    assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
+    assert.match((await titleInput.getAttribute('aria-describedby')) ?? '', /title-error/);
+    assert.equal(await page.getByRole('dialog').count(), 0, 'no token prompt for a form that cannot be sent');
+    await assertAccessible('on the form showing required-field errors');
+
+    // A year that is not a number is sent as typed: the gateway answers 401, so the app asks for a token first.
+    await titleInput.fill(title);
+    await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');
+    await page.getByLabel('Year (optional)').fill('soon');
     await page.getByRole('button', { name: 'Add book', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Access token needed', exact: true });
     await dialog.waitFor();
@@ -126,16 +169,12 @@ describe('books-react in Chromium against the platform', function () {
     await dialog.getByLabel('Access token').press('Enter'); // keyboard only: Enter submits the dialog's form
     await dialog.waitFor({ state: 'hidden' });
 
-    // The retried write reaches books, which rejects the empty title; the error sits next to the field.
-    const titleInput = page.getByLabel('Title (required)');
-    await page.locator('#book-title[aria-invalid="true"]').waitFor();
-    assert.equal(await page.locator('#title-error').innerText(), 'This field is required.');
-    assert.equal(await focusedElementId(), 'book-title', 'focus moves to the first invalid field');
-    assert.match((await titleInput.getAttribute('aria-describedby')) ?? '', /title-error/);
-    await assertAccessible('on the form showing validation errors');
+    // The retried write reaches books, which rejects the year; the error sits next to the field.
+    await page.locator('#book-year[aria-invalid="true"]').waitFor();
+    assert.match(await page.locator('#year-error').innerText(), /Must be a whole number\./);
+    assert.equal(await focusedElementId(), 'book-year', 'focus moves to the field the API rejected');
+    await assertAccessible('on the form showing the API validation errors');
 
-    await titleInput.fill(title);
-    await page.getByLabel('Author (required)').fill('Ursula K. Le Guin');
     await page.getByLabel('Year (optional)').fill('1974');
     await page.getByRole('button', { name: 'Add book', exact: true }).click();
 
@@ -173,9 +212,11 @@ describe('books-react in Chromium against the platform', function () {
     await page.getByRole('link', { name: editedTitle, exact: true }).waitFor();
   });
 
+  let bookUrl = '';
   it('deletes the book after confirmation', async function () {
     await page.getByRole('link', { name: editedTitle, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: editedTitle, exact: true }).waitFor();
+    bookUrl = page.url();
     // Escape cancels the native modal dialog and focus returns to the Delete button.
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('alertdialog').waitFor();
@@ -195,6 +236,17 @@ describe('books-react in Chromium against the platform', function () {
     await page.getByLabel('Search by title or author').fill(marker);
     await page.getByLabel('Search by title or author').press('Enter');
     await see(`No books match “${marker}”.`);
+  });
+
+  it("says the deleted book's page no longer exists, offering the way back rather than a retry", async function () {
+    assert.notEqual(bookUrl, '', 'needs the book of the previous case');
+    await page.goto(bookUrl);
+    await page.getByRole('heading', { level: 1, name: 'Book not found', exact: true }).waitFor();
+    await see('This book no longer exists: it may have been deleted, or the address is wrong.');
+    assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
+    await assertAccessible('on a deleted book');
+    await page.getByRole('link', { name: 'Back to all books', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Books', exact: true }).waitFor();
   });
 
   it('signs out, forgetting the token', async function () {

@@ -98,35 +98,86 @@ describe('browsing', () => {
     expect(document.title).toBe('Book 4 – Books');
   });
 
-  it('says so when a book does not exist', async () => {
-    start('#/books/missing');
-    expect(await screen.findByRole('alert')).toHaveTextContent('This book does not exist');
+  it('says a missing (e.g. deleted) book no longer exists, with a way back and no "Try again"', async () => {
+    const user = start('#/books/missing');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Book not found' })).toBeInTheDocument();
+    expect(screen.getByText(/This book no longer exists/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(document.title).toBe('Book not found – Books');
+    await user.click(screen.getByRole('link', { name: 'Back to all books' }));
+    expect(await screen.findByText('Showing 1–10 of 23 books.')).toBeInTheDocument();
+  });
+
+  it('offers "Try again" when loading a book fails in a way that can pass', async () => {
+    api.failWith = 503;
+    const user = start(`#/books/${api.books[0]!.id}`);
+    expect(await screen.findByRole('alert')).toHaveTextContent('The books service failed (HTTP 503)');
+    api.failWith = null;
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Book 1' })).toBeInTheDocument();
+  });
+
+  it('names the home page once in the document title', async () => {
+    start();
+    await screen.findByText('Showing 1–10 of 23 books.');
+    expect(document.title).toBe('Books');
   });
 });
 
 describe('adding a book', () => {
+  it('checks the required fields before sending anything, so an empty form never asks for a token', async () => {
+    const user = start('#/new');
+    await screen.findByRole('heading', { level: 1, name: 'Add a book' });
+    await user.type(screen.getByLabelText('Author (required)'), '   ');
+    await user.click(screen.getByRole('button', { name: 'Add book' }));
+
+    const title = screen.getByLabelText('Title (required)');
+    await waitFor(() => expect(title).toHaveFocus());
+    expect(title).toHaveAttribute('aria-invalid', 'true');
+    expect(title).toHaveAccessibleDescription('This field is required.');
+    const author = screen.getByLabelText('Author (required)');
+    expect(author).toHaveAttribute('aria-invalid', 'true');
+    expect(author).toHaveAccessibleDescription('This field is required.');
+    expect(screen.getByLabelText('Year (optional)')).toHaveAttribute('aria-invalid', 'false');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(api.writes()).toEqual([]);
+
+    await user.type(title, 'Complete');
+    await user.type(author, 'Someone');
+    await user.click(screen.getByRole('button', { name: 'Add book' }));
+    expect(await screen.findByRole('dialog', { name: 'Access token needed' })).toBeInTheDocument();
+  });
+
   it('shows the API validation errors next to the fields and focuses the first invalid one', async () => {
     window.sessionStorage.setItem(TOKEN_KEY, WRITE_TOKEN);
     const user = start('#/new');
     await screen.findByRole('heading', { level: 1, name: 'Add a book' });
+    await user.type(screen.getByLabelText('Title (required)'), 'Someday');
     await user.type(screen.getByLabelText('Author (required)'), 'Someone');
     await user.type(screen.getByLabelText('Year (optional)'), 'soon');
     await user.click(screen.getByRole('button', { name: 'Add book' }));
 
-    const title = screen.getByLabelText('Title (required)');
-    await waitFor(() => expect(title).toHaveAttribute('aria-invalid', 'true'));
-    expect(title).toHaveAccessibleDescription('This field is required.');
-    await waitFor(() => expect(title).toHaveFocus());
     const year = screen.getByLabelText('Year (optional)');
-    expect(year).toHaveAttribute('aria-invalid', 'true');
+    await waitFor(() => expect(year).toHaveAttribute('aria-invalid', 'true'));
     expect(year).toHaveAccessibleDescription(expect.stringContaining('Must be a whole number.'));
-    expect(screen.getByLabelText('Author (required)')).toHaveAttribute('aria-invalid', 'false');
-    expect(api.writes().at(-1)?.body).toEqual({ title: '', author: 'Someone', year: 'soon' });
+    await waitFor(() => expect(year).toHaveFocus());
+    expect(screen.getByLabelText('Title (required)')).toHaveAttribute('aria-invalid', 'false');
+    expect(api.writes().at(-1)?.body).toEqual({ title: 'Someday', author: 'Someone', year: 'soon' });
 
-    await user.type(title, 'Fixed');
     await user.clear(year);
     await user.click(screen.getByRole('button', { name: 'Add book' }));
-    expect(await screen.findByRole('heading', { level: 1, name: 'Fixed' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Someday' })).toBeInTheDocument();
+  });
+
+  it('Cancel goes back to the list and saves nothing', async () => {
+    const user = start('#/new');
+    await fillNewBook(user, 'Changed my mind');
+    await user.click(screen.getByRole('link', { name: 'Cancel' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Books' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(api.writes()).toEqual([]);
   });
 
   it('shows a duplicate ISBN (409) next to the ISBN field', async () => {
@@ -245,6 +296,23 @@ describe('editing a book', () => {
     expect(put?.method).toBe('PUT');
     expect(put?.path).toBe(`/books/${target.id}`);
     expect(put?.body).toEqual({ title: 'Book Three', author: 'Author 3', year: 1903 });
+  });
+
+  it('Cancel goes back to the book unchanged', async () => {
+    const target = api.books[2]!;
+    const user = start(`#/books/${target.id}/edit`);
+    const title = await screen.findByLabelText('Title (required)');
+    await user.clear(title);
+    await user.click(screen.getByRole('link', { name: 'Cancel' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Book 3' })).toBeInTheDocument();
+    expect(api.writes()).toEqual([]);
+  });
+
+  it('says a missing book no longer exists instead of showing a form', async () => {
+    start('#/books/missing/edit');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Book not found' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Title (required)')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
   });
 });
 

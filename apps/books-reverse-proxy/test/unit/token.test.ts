@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -141,6 +141,51 @@ describe('token minter', () => {
     );
     assert.equal(error.code, 2);
     assert.match(error.stderr, new RegExp(join(rootDir, 'hs256.key')));
+  });
+
+  it('CLI: --help explains the options with examples on stdout, exit 0', async () => {
+    const { stdout, stderr } = await execFileAsync('npm', ['run', '-s', 'token', '--', '--help'], { cwd: appDir });
+    assert.equal(stderr, '');
+    for (const part of [/^usage: npm run token/m, /^Options:/m, /--sub USER/, /--key FILE/, /^Examples:/m])
+      assert.match(stdout, part);
+  });
+
+  /** The CLI run as an operator's shell runs it: no key file named in the environment unless a case sets one. */
+  function runWithoutKey(env: NodeJS.ProcessEnv) {
+    const { BOOKS_JWT_HS256_KEY_FILE: _file, BOOKS_DEV_STATE_DIR: _state, ...inherited } = process.env;
+    return execFileAsync('npm', ['run', '-s', 'token', '--', '--sub', 'frank'], {
+      cwd: rootDir,
+      env: { ...inherited, ...env },
+    });
+  }
+
+  it('CLI: without --key, HS256 finds the key `npm run dev` keeps in its state directory', async () => {
+    const stateDir = join(dir, 'dev-state');
+    mkdirSync(join(stateDir, 'jwt'), { recursive: true });
+    copyFileSync(keys.hs256File, join(stateDir, 'jwt', 'hs256.key'));
+    const { stdout } = await runWithoutKey({ BOOKS_DEV_STATE_DIR: stateDir });
+    const { jwtVerify } = await import('jose');
+    assert.equal((await jwtVerify(stdout.trim(), keys.hs256)).payload.sub, 'frank');
+  });
+
+  it('CLI: $BOOKS_JWT_HS256_KEY_FILE, when set, is the key', async () => {
+    const { stdout } = await runWithoutKey({ BOOKS_JWT_HS256_KEY_FILE: keys.hs256File });
+    const { jwtVerify } = await import('jose');
+    assert.equal((await jwtVerify(stdout.trim(), keys.hs256)).payload.sub, 'frank');
+  });
+
+  it('CLI: without --key and no key where it looks, names every place it looked (exit 2)', async () => {
+    const stateDir = join(dir, 'no-dev-state');
+    const error = await runWithoutKey({ BOOKS_DEV_STATE_DIR: stateDir }).then(
+      () => assert.fail('expected a failure'),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    assert.equal(error.code, 2);
+    assert.equal(error.stdout, '');
+    assert.match(error.stderr, /no HS256 key found/);
+    assert.ok(error.stderr.includes(join(stateDir, 'jwt', 'hs256.key')), error.stderr);
+    assert.ok(error.stderr.includes('/etc/gateway/jwt/hs256.key'), error.stderr);
+    assert.match(error.stderr, /npm run dev/);
   });
 
   const badArgs: [string, string[], RegExp][] = [
