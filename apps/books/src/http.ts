@@ -187,13 +187,13 @@ function answerUnparseableRequest(error: NodeJS.ErrnoException, socket: Socket):
  * A JSON body must be UTF-8 (RFC 8259 §8.1): a charset parameter is allowed only when it says so, anything else is 415
  * rather than a UTF-8 decode that happens to succeed.
  */
-function assertUtf8Charset(contentType: string | undefined): void {
+function refuseOtherCharsets(contentType: string | undefined): HttpError | null {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
-    throw new HttpError(415, 'unsupported_media_type', `The request body must be UTF-8 JSON, not charset=${charset}.`, {
-      charset,
-    });
-  }
+  return charset === undefined || charset.toLowerCase() === 'utf-8'
+    ? null
+    : new HttpError(415, 'unsupported_media_type', `The request body must be UTF-8 JSON, not charset=${charset}.`, {
+        charset,
+      });
 }
 
 /** RFC 8259 §4 leaves duplicate names undefined; which one counts is not guessed: the body is refused. */
@@ -281,13 +281,8 @@ export function createHttpApp(options: HttpOptions): FastifyInstance {
     ['application/json', 'application/merge-patch+json'],
     { parseAs: 'buffer' },
     (request, body, done) => {
-      try {
-        assertUtf8Charset(request.headers['content-type']);
-      } catch (error) {
-        done(error as HttpError, undefined);
-        return;
-      }
-      const text = decodeUtf8Body(body as Buffer);
+      const wrongCharset = refuseOtherCharsets(request.headers['content-type']);
+      const text = wrongCharset ?? decodeUtf8Body(body as Buffer);
       if (text instanceof HttpError) done(text, undefined);
       else
         parseJsonText(request, text, (error, parsed) => {

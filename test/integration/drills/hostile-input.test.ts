@@ -56,8 +56,8 @@ describe('drill: hostile-input battery', function () {
         (answer.status !== undefined &&
           answer.status >= 400 &&
           answer.status < 500 &&
-          // Every error, the gateway's own included, is in the platform's JSON shape.
-          /^application\/json/.test(answer.contentType ?? '') &&
+          // Every error of the gateway and the API is in the platform's JSON shape (the web app has its own 404 page).
+          (hostile.webApp === true || /^application\/json/.test(answer.contentType ?? '')) &&
           (hostile.status === undefined || hostile.status === answer.status));
       printStep(
         DRILL,

@@ -17,6 +17,8 @@ export interface HostileCase {
    * `error`, then a close.
    */
   http09Error?: string;
+  /** Answered by the web app (a static path behind `/`), whose 404 is its own page, not the API's JSON error. */
+  webApp?: boolean;
 }
 
 interface RequestParts {
@@ -92,6 +94,7 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     payload: request(gatewayHost, parts),
     status,
   });
+  const viaWebApp = (name: string, parts: RequestParts): HostileCase => ({ ...viaGateway(name, parts), webApp: true });
   const rawGateway = (name: string, text: string, status?: number): HostileCase => ({
     name,
     target: 'gateway',
@@ -184,10 +187,10 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     viaGateway('dot-dot above the root', { path: '/../../etc/passwd' }, 400),
     viaGateway('encoded dot-dot above the root', { path: '/%2e%2e/%2e%2e/etc/passwd' }, 400),
     viaGateway('encoded slashes and dot-dots', { path: '/assets/..%2f..%2f..%2f..%2fetc%2fpasswd' }, 400),
-    viaGateway('double-encoded traversal', { path: '/assets/%252e%252e%252f%252e%252e%252fetc%252fpasswd' }),
-    viaGateway('backslash traversal', { path: '/assets/..\\..\\..\\etc\\passwd' }),
-    viaGateway('overlong UTF-8 dot-dot', { path: '/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }),
-    viaGateway('dot-file probe', { path: '/.env' }),
+    viaWebApp('double-encoded traversal', { path: '/assets/%252e%252e%252f%252e%252e%252fetc%252fpasswd' }),
+    viaWebApp('backslash traversal', { path: '/assets/..\\..\\..\\etc\\passwd' }),
+    viaWebApp('overlong UTF-8 dot-dot', { path: '/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }),
+    viaWebApp('dot-file probe', { path: '/.env' }),
     // --- the API's inputs
     viaGateway('invalid JSON', json('{"title": "x",'), 400),
     viaGateway('JSON array instead of object', json('[1,2,3]'), 400),
