@@ -8,8 +8,9 @@
 import fs from 'fs';
 
 var BASE64URL = /^[A-Za-z0-9_-]+$/;
-// Printable ASCII only: `sub` becomes a request header upstream.
-var SAFE_SUBJECT = /^[\x21-\x7e][\x20-\x7e]{0,255}$/;
+// `sub` becomes X-Authenticated-User upstream, whose contract (docs/contracts.md, apps/books/src/identity.ts) is
+// 1-128 visible ASCII characters: a token whose subject breaks it is refused here, as a token problem.
+var SAFE_SUBJECT = /^[\x21-\x7e]{1,128}$/;
 var MAX_TOKEN_LENGTH = 8192;
 
 var ALGORITHMS = {
@@ -132,7 +133,7 @@ function checkClaims(r, claims) {
     reject(401, 'invalid_audience', 'wrong audience');
   }
   if (typeof claims.sub !== 'string' || !SAFE_SUBJECT.test(claims.sub)) {
-    reject(401, 'invalid_claims', 'sub must be printable ASCII (1-256 characters)');
+    reject(401, 'invalid_claims', 'sub must be 1-128 visible ASCII characters (no spaces)');
   }
   var scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   if (scopes.indexOf(r.variables.gw_jwt_scope) < 0) reject(403, 'insufficient_scope', 'scope required');

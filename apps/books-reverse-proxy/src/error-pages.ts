@@ -14,7 +14,8 @@ export interface ErrorPage {
 
 export const errorPages: readonly ErrorPage[] = [
   { status: 400, sentStatus: 400, error: 'bad_request', message: 'The request could not be parsed.' },
-  { status: 401, sentStatus: 401, error: 'unauthorized', message: 'A valid bearer token is required.' },
+  // The same code as the books API's 401 (`unauthenticated`): one vocabulary for one situation across layers.
+  { status: 401, sentStatus: 401, error: 'unauthenticated', message: 'A valid bearer token is required.' },
   { status: 403, sentStatus: 403, error: 'forbidden', message: 'The token lacks the required scope.' },
   { status: 404, sentStatus: 404, error: 'not_found', message: 'No such resource.' },
   { status: 405, sentStatus: 405, error: 'method_not_allowed', message: 'This method is not allowed.' },

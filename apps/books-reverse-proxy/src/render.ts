@@ -304,6 +304,10 @@ function serverCommon(o: GatewayRenderOptions): string[] {
     ...responseHeaders(o),
     `if ($request_method !~ ^(${methods})$) { return 405; }`,
     ...errorPageDirectives(),
+    // An error while an error page is being answered (a malformed chunked body is only found when nginx discards
+    // the body for the 401 page) must get its JSON page too, not nginx's HTML one. Every error location only
+    // returns, so this cannot loop; nginx bounds it anyway (10 internal redirects).
+    'recursive_error_pages on;',
   ];
 }
 
@@ -402,17 +406,17 @@ function routeLocations(o: GatewayRenderOptions, route: Route): string[] {
   const writeLocation = `@gw_write_${route.name}`;
   const body = [
     `set $gw_route_name ${route.name};`,
-    // HTTP/0.9 has no status line or headers: close (444) instead of proxying a bare body. Only here: the error
-    // pages must still answer requests whose request line never parsed (their protocol is empty too).
-    'if ($server_protocol !~ ^HTTP/) { return 444; }',
+    // HTTP/0.9 has no status line or headers, so nothing is proxied: nginx answers in HTTP/0.9, i.e. the bare JSON
+    // body of the unsupported_http_version page, then closes. Only here: the error pages must still answer requests
+    // whose request line never parsed (their protocol is empty too).
+    'if ($server_protocol !~ ^HTTP/) { return 505; }',
     ...limitLines(o),
     ...(route.auth
       ? [
           // A location with its own error_page inherits none, so the JSON pages are repeated here; recursive
-          // error pages let the diverted request still reach them.
+          // error pages (server level) let the diverted request still reach them.
           `error_page 418 = ${writeLocation};`,
           ...errorPageDirectives(),
-          'recursive_error_pages on;',
           `if (${protectVar(route)}) { return 418; }`,
         ]
       : []),

@@ -5,13 +5,15 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CODE_FOR_STATUS, HttpError } from './errors';
 import { isValidIsbn } from './isbn';
+import { findDuplicateKey } from './json';
+import { PLAIN_TEXT_FORMAT } from './schemas';
 
 /** The HTTP plumbing shared by every route: ids, logging, validation, error shape, 404/405. No routes. */
 
@@ -30,6 +32,14 @@ const REQUEST_ID_FORMAT = /^[A-Za-z0-9._:-]{1,128}$/;
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type Method = (typeof ALL_METHODS)[number];
 
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what is refused
+const NOT_STORABLE = /[\u0000\uD800-\uDFFF]/u; // with the u flag the range matches unpaired surrogates only
+
+/** Messages for our own formats (Ajv's default, 'must match format "plain-text"', says nothing useful). */
+const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
+  [PLAIN_TEXT_FORMAT]: 'must not contain U+0000 (NUL) or an unpaired UTF-16 surrogate',
+};
+
 function validators() {
   const make = (coerceTypes: boolean) => {
     const ajv = new Ajv({
@@ -41,6 +51,7 @@ function validators() {
     });
     addFormats(ajv, ['uuid', 'date-time']);
     ajv.addFormat('isbn', { type: 'string', validate: isValidIsbn });
+    ajv.addFormat(PLAIN_TEXT_FORMAT, { type: 'string', validate: (text: string) => !NOT_STORABLE.test(text) });
     return ajv;
   };
   return { body: make(false), other: make(true) };
@@ -51,6 +62,67 @@ interface ValidationIssue {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+}
+
+interface ObjectSchema {
+  properties?: Record<string, { type?: unknown }>;
+}
+
+/** Roots are objects here, so no wrapper needs Ajv's parent-data context (used only to coerce a root value). */
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** Integers in a query or path: digits only (Ajv's coercion would also take `1e3`, `0x10`, ` 7` or `1.0`). */
+const INTEGER_TEXT = /^-?[0-9]+$/;
+
+/**
+ * Query strings and path parameters arrive as text and are coerced by Ajv. Before coercion, every value declared
+ * integer must be written as one; after validation, the errors are made to say what is wrong in words: an unknown
+ * parameter lists the known ones (`?search=` learns that the search parameter is `q`).
+ */
+function strictTextValidator(validate: CompiledValidator, schema: ObjectSchema): CompiledValidator {
+  const properties = schema.properties ?? {};
+  const integers = Object.keys(properties).filter((name) => properties[name]?.type === 'integer');
+  const known = Object.keys(properties).join(', ');
+  const checked = ((data: unknown) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    const notIntegers: ErrorObject[] = integers
+      .filter((name) => typeof values[name] === 'string' && !INTEGER_TEXT.test(values[name]))
+      .map((name) => ({
+        instancePath: `/${name}`,
+        schemaPath: `#/properties/${name}/type`,
+        keyword: 'type',
+        message: 'must be integer (digits only)',
+        params: { type: 'integer' },
+      }));
+    if (notIntegers.length > 0) {
+      checked.errors = notIntegers;
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors?.map((issue) =>
+      issue.keyword === 'additionalProperties'
+        ? {
+            ...issue,
+            message: `must not have parameter "${String(issue.params.additionalProperty)}" (the parameters are: ${known})`,
+          }
+        : issue,
+    );
+    return valid;
+  }) as CompiledValidator;
+  return checked;
+}
+
+/** Our own formats' messages in every error, whatever part of the request it is in. */
+function withFormatMessages(validate: CompiledValidator): CompiledValidator {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors?.map((issue) => {
+      const message = issue.keyword === 'format' ? FORMAT_MESSAGES[String(issue.params.format)] : undefined;
+      return message === undefined ? issue : { ...issue, message };
+    });
+    return valid;
+  }) as CompiledValidator;
+  return checked;
 }
 
 function validationDetails(issues: readonly ValidationIssue[], location: string | undefined) {
@@ -111,6 +183,30 @@ function answerUnparseableRequest(error: NodeJS.ErrnoException, socket: Socket):
   socket.destroy(error);
 }
 
+/**
+ * A JSON body must be UTF-8 (RFC 8259 §8.1): a charset parameter is allowed only when it says so, anything else is 415
+ * rather than a UTF-8 decode that happens to succeed.
+ */
+function refuseOtherCharsets(contentType: string | undefined): HttpError | null {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
+  return charset === undefined || charset.toLowerCase() === 'utf-8'
+    ? null
+    : new HttpError(415, 'unsupported_media_type', `The request body must be UTF-8 JSON, not charset=${charset}.`, {
+        charset,
+      });
+}
+
+/** RFC 8259 §4 leaves duplicate names undefined; which one counts is not guessed: the body is refused. */
+function refuseDuplicateKeys(text: string): HttpError | null {
+  const duplicate = findDuplicateKey(text);
+  return duplicate === null
+    ? null
+    : new HttpError(400, 'duplicate_key', `The request body repeats the key "${duplicate.key}" in one object.`, {
+        location: 'body',
+        path: duplicate.path,
+      });
+}
+
 /** Fatal: a malformed sequence throws instead of becoming U+FFFD. Stateless between decode() calls, so shared. */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -169,7 +265,12 @@ export function createHttpApp(options: HttpOptions): FastifyInstance {
   });
 
   const ajv = validators();
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.other).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = withFormatMessages((httpPart === 'body' ? ajv.body : ajv.other).compile(schema));
+    return httpPart === 'querystring' || httpPart === 'params'
+      ? strictTextValidator(validate, schema as ObjectSchema)
+      : validate;
+  });
 
   // Only JSON is accepted: drop Fastify's text/plain parser; JSON merge patch is JSON too. Bodies are read as bytes
   // and decoded strictly here, the one place every body passes, because Fastify's own string parser would repair
@@ -180,9 +281,14 @@ export function createHttpApp(options: HttpOptions): FastifyInstance {
     ['application/json', 'application/merge-patch+json'],
     { parseAs: 'buffer' },
     (request, body, done) => {
-      const text = decodeUtf8Body(body as Buffer);
+      const wrongCharset = refuseOtherCharsets(request.headers['content-type']);
+      const text = wrongCharset ?? decodeUtf8Body(body as Buffer);
       if (text instanceof HttpError) done(text, undefined);
-      else parseJsonText(request, text, done);
+      else
+        parseJsonText(request, text, (error, parsed) => {
+          // Duplicates are looked for only in syntactically valid JSON, so syntax errors keep their own answer.
+          done(error ?? refuseDuplicateKeys(text), error ? undefined : parsed);
+        });
     },
   );
 
@@ -218,6 +324,7 @@ export function refuseOtherMethods(app: FastifyInstance, url: string, allowed: r
     url,
     // As onRequest, the refusal comes before any body parsing; Fastify still requires a handler.
     onRequest: refuse,
+    schema: { hide: true }, // not an operation of the API (OpenAPI document)
     handler: refuse,
   });
 }

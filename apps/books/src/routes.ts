@@ -26,7 +26,12 @@ export interface ServiceState {
   shuttingDown: boolean;
 }
 
-const errorResponses = { '4xx': errorSchema, '5xx': errorSchema };
+const errorResponses = {
+  '4xx': { ...errorSchema, description: 'The request was refused; `error` says why.' },
+  '5xx': { ...errorSchema, description: 'The service could not answer (e.g. database unavailable).' },
+};
+/** Writes pass the gateway's bearer-token check (scope books:write); the API itself trusts X-Authenticated-User. */
+const bearer = [{ bearer: [] }];
 
 export function registerOperationalRoutes(
   app: FastifyInstance,
@@ -34,10 +39,12 @@ export function registerOperationalRoutes(
   state: ServiceState,
   metrics: Registry,
 ): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probes and metrics are for the cluster, not part of the API's published contract.
+  const internal = { schema: { hide: true } };
+  app.get('/healthz', internal, async () => ({ status: 'ok' }));
   refuseOtherMethods(app, '/healthz', ['GET']);
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', internal, async (request, reply) => {
     const databaseUp = await guarded(() => pool.query('SELECT 1')).then(
       () => true,
       (error: unknown) => {
@@ -62,7 +69,9 @@ export function registerOperationalRoutes(
   });
   refuseOtherMethods(app, '/readyz', ['GET']);
 
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/metrics', internal, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
   refuseOtherMethods(app, '/metrics', ['GET']);
 }
 
@@ -94,7 +103,13 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
 
     scope.get<{ Querystring: ListQuery }>(
       '/books',
-      { schema: { querystring: listQuerySchema, response: { 200: bookListSchema, ...errorResponses } } },
+      {
+        schema: {
+          summary: 'List books (paged, sorted, optionally searched with q)',
+          querystring: listQuerySchema,
+          response: { 200: { ...bookListSchema, description: 'One page of books.' }, ...errorResponses },
+        },
+      },
       async (request) => {
         const page = await books.list(request.query);
         return { ...page, limit: request.query.limit, offset: request.query.offset };
@@ -105,7 +120,12 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
       '/books',
       {
         onRequest: requireIdentity,
-        schema: { body: bookBodySchema, response: { 201: bookSchema, ...errorResponses } },
+        schema: {
+          summary: 'Add a book',
+          security: bearer,
+          body: bookBodySchema,
+          response: { 201: { ...bookSchema, description: 'The stored book.' }, ...errorResponses },
+        },
       },
       async (request, reply) => {
         const book = await books.create(request.body, userOf(request));
@@ -119,7 +139,13 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
 
     scope.get<ById>(
       '/books/:id',
-      { schema: { ...byId, response: { 200: bookSchema, ...errorResponses } } },
+      {
+        schema: {
+          summary: 'Read one book',
+          ...byId,
+          response: { 200: { ...bookSchema, description: 'The book.' }, ...errorResponses },
+        },
+      },
       async (request) => found(await books.get(request.params.id), request.params.id),
     );
 
@@ -127,7 +153,13 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
       '/books/:id',
       {
         onRequest: requireIdentity,
-        schema: { ...byId, body: bookBodySchema, response: { 200: bookSchema, ...errorResponses } },
+        schema: {
+          summary: 'Replace a book (omitted year/isbn become null)',
+          security: bearer,
+          ...byId,
+          body: bookBodySchema,
+          response: { 200: { ...bookSchema, description: 'The stored book.' }, ...errorResponses },
+        },
       },
       async (request) =>
         found(await books.update(request.params.id, fullReplacement(request.body), userOf(request)), request.params.id),
@@ -137,14 +169,29 @@ export function registerBookRoutes(app: FastifyInstance, pool: Pool, state: Serv
       '/books/:id',
       {
         onRequest: requireIdentity,
-        schema: { ...byId, body: bookPatchSchema, response: { 200: bookSchema, ...errorResponses } },
+        schema: {
+          summary: 'Change some fields of a book (null clears year/isbn)',
+          security: bearer,
+          consumes: ['application/json', 'application/merge-patch+json'],
+          ...byId,
+          body: bookPatchSchema,
+          response: { 200: { ...bookSchema, description: 'The stored book.' }, ...errorResponses },
+        },
       },
       async (request) => found(await books.update(request.params.id, request.body, userOf(request)), request.params.id),
     );
 
     scope.delete<ById>(
       '/books/:id',
-      { onRequest: requireIdentity, schema: { ...byId, response: { ...errorResponses } } },
+      {
+        onRequest: requireIdentity,
+        schema: {
+          summary: 'Delete a book',
+          security: bearer,
+          ...byId,
+          response: { 204: { type: 'null', description: 'Deleted.' }, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         if (!(await books.delete(request.params.id))) throw notFound(request.params.id);
         return reply.code(204).send();

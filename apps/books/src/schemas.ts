@@ -23,9 +23,28 @@ export type SortKey = keyof typeof SORT_COLUMNS;
 
 const nonBlank = '\\S';
 
+/**
+ * Text that PostgreSQL and JSON can both carry: no U+0000 (a text column cannot hold it) and no unpaired UTF-16
+ * surrogate (not a Unicode character; the driver would store U+FFFD). Checked by http.ts; every free-text field and
+ * query parameter uses it.
+ */
+export const PLAIN_TEXT_FORMAT = 'plain-text';
+
 const bookFields = {
-  title: { type: 'string', minLength: 1, maxLength: LIMITS.titleMaxLength, pattern: nonBlank },
-  author: { type: 'string', minLength: 1, maxLength: LIMITS.authorMaxLength, pattern: nonBlank },
+  title: {
+    type: 'string',
+    minLength: 1,
+    maxLength: LIMITS.titleMaxLength,
+    pattern: nonBlank,
+    format: PLAIN_TEXT_FORMAT,
+  },
+  author: {
+    type: 'string',
+    minLength: 1,
+    maxLength: LIMITS.authorMaxLength,
+    pattern: nonBlank,
+    format: PLAIN_TEXT_FORMAT,
+  },
   year: { type: ['integer', 'null'], minimum: LIMITS.yearMin, maximum: LIMITS.yearMax },
   isbn: { type: ['string', 'null'], maxLength: LIMITS.isbnMaxLength, format: 'isbn' },
 } as const;
@@ -59,7 +78,13 @@ export const listQuerySchema = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: LIMITS.pageMax, default: LIMITS.pageDefault },
     offset: { type: 'integer', minimum: 0, maximum: LIMITS.offsetMax, default: 0 },
-    q: { type: 'string', minLength: 1, maxLength: LIMITS.queryMaxLength },
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: LIMITS.queryMaxLength,
+      format: PLAIN_TEXT_FORMAT,
+      description: 'Search text: books whose title or author contains it (case-insensitive).',
+    },
     sort: { type: 'string', enum: Object.keys(SORT_COLUMNS), default: 'createdAt' },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
   },

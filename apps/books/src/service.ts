@@ -6,6 +6,7 @@ import { createPool } from './database';
 import { createHttpApp, type HttpOptions } from './http';
 import { registerMetrics } from './metrics';
 import { migrate } from './migrate';
+import { registerOpenApi } from './openapi';
 import { MIGRATIONS } from './migrations';
 import { registerBookRoutes, registerOperationalRoutes, type ServiceState } from './routes';
 import { loadSampleCatalogue } from './sample';
@@ -65,6 +66,7 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   const pool = createPool(config, app.log);
   const state: ServiceState = { schemaReady: false, shuttingDown: false };
 
+  await registerOpenApi(app);
   registerOperationalRoutes(app, pool, state, registerMetrics(app, pool));
   registerBookRoutes(app, pool, state);
   const url = await app.listen({ port: config.port, host: config.host });

@@ -32,6 +32,23 @@ describe('platform: authentication and authorization at the gateway', () => {
     await assertRejectedWrite(undefined, 401);
   });
 
+  it('says `unauthenticated` for a missing token, the code books uses for the same situation', async () => {
+    const reply = await call('POST', '/books', { body: uniqueBook('No token') });
+    assert.equal(errorBody(reply).error, 'unauthenticated');
+  });
+
+  it('rejects a token whose subject has a space as a token problem, not as a header the client never sent', async () => {
+    const input = uniqueBook('Spaced subject');
+    const reply = await call('POST', '/books', { body: input, token: await token({ sub: 'alice smith' }) });
+    assert.equal(reply.status, 401, reply.text);
+    const body = errorBody(reply);
+    assert.equal(body.error, 'unauthenticated');
+    assert.deepEqual((body.details as { reason?: string }).reason, 'invalid_claims');
+    assert.doesNotMatch(reply.text, /X-Authenticated-User/i);
+    assert.match(reply.headers.get('www-authenticate') ?? '', /error="invalid_token".*sub/);
+    await assertNotStored(input.title);
+  });
+
   it('rejects a malformed token and a non-Bearer scheme', async () => {
     await assertRejectedWrite('Bearer not-a-jwt', 401);
     await assertRejectedWrite(`Basic ${Buffer.from('user:pass').toString('base64')}`, 401);

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { mintToken } from '../../../apps/books-reverse-proxy/src/token';
+import type { ErrorBody } from '../../../apps/books-react/src/api/types';
 
 export interface PlatformEnv {
   url: string;
@@ -97,14 +98,8 @@ export async function call(
   };
 }
 
-/** A book as the books API returns it: the web app's own wire type, so the two cannot drift apart. */
-export type { Book } from '../../../apps/books-react/src/api/types';
-
-export interface ErrorBody {
-  error: string;
-  message: string;
-  details: unknown;
-}
+/** The API's wire types, generated from its OpenAPI document (shared with the web app and the drills). */
+export type { Book, ErrorBody } from '../../../apps/books-react/src/api/types';
 
 /** A book input no other run shares, so cases never depend on what the database already holds. */
 export function uniqueBook(label: string): { title: string; author: string; year: number } {

@@ -14,7 +14,7 @@ function TwoWrites({ calls }: { calls: (string | null)[] }) {
   const [outcome, setOutcome] = useState('');
   const write = (token: string | null) => {
     calls.push(token);
-    return token === GOOD ? Promise.resolve('saved') : Promise.reject(new ApiError(401, 'unauthorized', 'no', null));
+    return token === GOOD ? Promise.resolve('saved') : Promise.reject(new ApiError(401, 'unauthenticated', 'no', null));
   };
   return (
     <>

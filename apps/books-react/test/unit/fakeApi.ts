@@ -99,7 +99,7 @@ export class FakeBooksApi {
     if (method !== 'GET') {
       const authorization = headers.get('Authorization');
       if (authorization !== `Bearer ${WRITE_TOKEN}` && authorization !== `Bearer ${READ_ONLY_TOKEN}`) {
-        return json(401, { error: 'unauthorized', message: 'a valid bearer token is required', details: null });
+        return json(401, { error: 'unauthenticated', message: 'a valid bearer token is required', details: null });
       }
       if (authorization === `Bearer ${READ_ONLY_TOKEN}`) {
         return json(403, { error: 'forbidden', message: 'scope books:write required', details: null });

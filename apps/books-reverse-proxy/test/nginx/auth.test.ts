@@ -49,7 +49,7 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
     assert.equal(reply.status, status, reply.body);
     const body = jsonError(reply);
     assert.equal(body.details.reason, reason);
-    assert.equal(body.error, status === 401 ? 'unauthorized' : 'forbidden');
+    assert.equal(body.error, status === 401 ? 'unauthenticated' : 'forbidden');
     assert.match(String(reply.headers['www-authenticate']), /^Bearer realm="books"/);
     assert.equal(reply.headers['x-content-type-options'], 'nosniff', 'security headers on errors');
     assert.equal(reply.headers['x-gateway-user'], undefined);
@@ -149,6 +149,15 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
       401,
       'invalid_claims',
     ],
+    // X-Authenticated-User's contract (1-128 visible ASCII): books would refuse it naming a header the client never
+    // sent, so the gateway refuses the token itself.
+    ['a sub with a space', () => ({ Authorization: `Bearer ${hs({ sub: 'alice smith' })}` }), 401, 'invalid_claims'],
+    [
+      'a sub of 129 characters',
+      () => ({ Authorization: `Bearer ${hs({ sub: 'a'.repeat(129) })}` }),
+      401,
+      'invalid_claims',
+    ],
     ['no scope', () => ({ Authorization: `Bearer ${hs({ scope: undefined })}` }), 403, 'insufficient_scope'],
     [
       'a read-only scope',
@@ -197,6 +206,7 @@ describe('gateway JWT authentication (real nginx + njs)', () => {
   const positives: [string, () => string][] = [
     ['HS256', () => hs()],
     ['RS256', () => rs({ sub: 'bob' })],
+    ['a sub of 128 visible characters', () => hs({ sub: `${'a'.repeat(120)}@example` })],
     [
       'an audience list containing ours and several scopes',
       () => hs({ aud: ['x', 'books-api'], scope: 'profile books:write' }),

@@ -3,7 +3,17 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { GENERATED_REQUEST_ID, jsonError, logEntries, send, startFixture, type Fixture, type Reply } from './support';
+import {
+  GENERATED_REQUEST_ID,
+  allRequests,
+  jsonError,
+  logEntries,
+  send,
+  startFixture,
+  writeToken,
+  type Fixture,
+  type Reply,
+} from './support';
 
 function expectJsonError(reply: Reply, status: number, error: string): void {
   assert.equal(reply.status, status, reply.body);
@@ -51,6 +61,7 @@ describe('gateway limits and errors (real nginx)', () => {
     });
   });
   after(() => fx.stop());
+  const allUpstreamRequests = (): number => allRequests(fx).length;
   // Keep each case's traffic under the rate limit except the case about it.
   afterEach(() => new Promise((r) => setTimeout(r, 1_100)));
 
@@ -133,11 +144,53 @@ describe('gateway limits and errors (real nginx)', () => {
     });
   }
 
-  it('an HTTP/0.9 request (no version) is closed without an answer, nothing upstream', async () => {
-    const before = fx.backends.books![0]!.requests.length;
-    const response = await raw(fx.gateway.url, [{ data: 'GET /books\r\n', afterMs: 0 }], 3_000);
-    assert.equal(response, '');
-    assert.equal(fx.backends.books![0]!.requests.length, before);
+  // HTTP/0.9 has no status line and no headers: a response is the body alone, then the close.
+  for (const path of ['/books', '/books/1', '/']) {
+    it(`an HTTP/0.9 request (GET ${path}, no version) → the bare JSON version error, then close; nothing upstream`, async () => {
+      const before = allUpstreamRequests();
+      const response = await raw(fx.gateway.url, [{ data: `GET ${path}\r\n`, afterMs: 0 }], 3_000);
+      assert.doesNotMatch(response, /^HTTP\//, 'HTTP/0.9 has no status line');
+      const body = JSON.parse(response) as { error: string; details: { requestId: string } };
+      assert.equal(body.error, 'unsupported_http_version');
+      assert.match(body.details.requestId, GENERATED_REQUEST_ID);
+      assert.equal(allUpstreamRequests(), before);
+    });
+  }
+
+  it('an HTTP/0.9-style POST (nginx: 400) → the bare JSON bad_request body, then close; nothing upstream', async () => {
+    const before = allUpstreamRequests();
+    const response = await raw(fx.gateway.url, [{ data: 'POST /books\r\n', afterMs: 0 }], 3_000);
+    assert.equal((JSON.parse(response) as { error: string }).error, 'bad_request');
+    assert.equal(allUpstreamRequests(), before);
+  });
+
+  describe('a malformed chunked body → 400 JSON on every route and method, nothing upstream', () => {
+    const chunked = (method: string, path: string, headers = '') =>
+      `${method} ${path} HTTP/1.1\r\nHost: x\r\n${headers}Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`;
+    const cases: [string, () => Promise<string>][] = [
+      ['GET /books', async () => chunked('GET', '/books')],
+      [
+        'POST /books without a token (found while the 401 page discards the body)',
+        async () => chunked('POST', '/books'),
+      ],
+      [
+        'POST /books with a valid token',
+        async () => chunked('POST', '/books', `Authorization: Bearer ${await writeToken(fx)}\r\n`),
+      ],
+      ['PUT /books/1 without a token', async () => chunked('PUT', '/books/1')],
+      ['POST /', async () => chunked('POST', '/')],
+    ];
+    for (const [name, request] of cases) {
+      it(name, async () => {
+        const before = allUpstreamRequests();
+        const response = await raw(fx.gateway.url, [{ data: await request(), afterMs: 0 }], 2_000);
+        assert.match(response, /^HTTP\/1\.1 400 /);
+        assert.match(response, /Content-Type: application\/json/);
+        assert.match(response, /"error":"bad_request"/);
+        assert.doesNotMatch(response, /<html|nginx\//i);
+        assert.equal(allUpstreamRequests(), before);
+      });
+    }
   });
 
   it('slowloris: headers not completed within clientHeaderSeconds → connection closed, logged as 408', async () => {
@@ -159,17 +212,27 @@ describe('gateway limits and errors (real nginx)', () => {
     );
   });
 
-  it('body not sent within clientBodySeconds → connection closed, logged as 408, nothing upstream', async () => {
+  // nginx 1.22 cannot answer a request that timed out: ngx_http_finalize_request terminates every request finished
+  // with 408 without a response (only the access log records 408), and reset_timedout_connection makes the close a
+  // TCP reset. docs/gateway-operations.md documents exactly this; the test pins it.
+  it('body not sent within clientBodySeconds → reset (no answer is possible), logged as 408, nothing upstream', async () => {
     const before = fx.backends.web![0]!.requests.length;
     const started = Date.now();
-    const response = await raw(
-      fx.gateway.url,
-      [{ data: 'PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc', afterMs: 0 }],
-      5_000,
-    );
-    assert.ok(Date.now() - started < 4_000, 'closed by the gateway, not by the test');
-    // nginx 1.22 marks a timed-out client connection as failed and closes it without a response.
-    assert.equal(response, '');
+    const outcome = await new Promise<{ received: string; reset: boolean }>((resolve, reject) => {
+      const { hostname, port } = new URL(fx.gateway.url);
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      socket.on('data', (data) => (received += data.toString()));
+      socket.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'ECONNRESET' ? resolve({ received, reset: true }) : reject(error),
+      );
+      socket.on('close', () => resolve({ received, reset: false }));
+      socket.write('PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc');
+      setTimeout(() => socket.destroy(new Error('the gateway did not close within 4 s')), 4_000);
+    });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 900 && elapsed < 4_000, `closed after ${elapsed} ms (clientBodySeconds: 1)`);
+    assert.deepEqual(outcome, { received: '', reset: true });
     assert.equal(fx.backends.web![0]!.requests.length, before);
     await logEntries(fx.gateway, (entries) =>
       entries.some((entry) => entry.status === 408 && entry.path === '/upload'),

@@ -72,7 +72,7 @@ describe('gateway TLS termination (real nginx)', () => {
   it('HTTPS errors are JSON and carry HSTS too', async () => {
     const reply = await sendTls(`https://127.0.0.1:${httpsPort}/books`, ca, 'POST');
     assert.equal(reply.status, 401);
-    assert.equal(JSON.parse(reply.body).error, 'unauthorized');
+    assert.equal(JSON.parse(reply.body).error, 'unauthenticated');
     assert.equal(reply.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
   });
 });

@@ -172,11 +172,18 @@ describe('renderNginxConf', () => {
     ];
     for (const needle of table) it(`renders ${needle}`, () => assert.ok(conf.includes(needle), needle));
 
-    it('closes HTTP/0.9 requests in every route location only (error pages must still answer unparsed requests)', () => {
-      const guard = 'if ($server_protocol !~ ^HTTP/) { return 444; }';
+    it('answers HTTP/0.9 requests with the JSON version error in every route location only (error pages must still answer unparsed requests)', () => {
+      const guard = 'if ($server_protocol !~ ^HTTP/) { return 505; }';
       assert.equal(count(render(), guard), 3, 'location = /books, ^~ /books/ and /');
       const errorBlock = render().split('location = /_gateway/error/414 {')[1]!.split('}')[0]!;
       assert.ok(!errorBlock.includes('server_protocol'));
+    });
+
+    it('an error met while answering an error page gets its JSON page too (recursive_error_pages, once per server)', () => {
+      for (const conf of [render(), renderNginxConf(renderCases[1]!.options)]) {
+        assert.equal(count(conf, 'recursive_error_pages on;'), count(conf, '\n    server {'));
+      }
+      assert.equal(count(renderNginxConf(renderCases[1]!.options), '\n    server {'), 2, 'TLS: redirect + TLS server');
     });
 
     it('never lets nginx retry non-idempotent requests', () => assert.doesNotMatch(conf, /non_idempotent/));

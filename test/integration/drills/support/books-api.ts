@@ -1,14 +1,9 @@
 // The few books API calls the drills need, through the gateway.
 import { strict as assert } from 'node:assert';
+// The API's own types, generated from its OpenAPI document (the one contract; see apps/books/scripts/contract.ts).
+import type { Book, BookPage } from '../../../../apps/books-react/src/api/types';
 
-export interface Book {
-  id: string;
-  title: string;
-  author: string;
-  year: number | null;
-  isbn: string | null;
-  updatedAt: string;
-}
+export type { Book };
 
 const PAGE = 100;
 
@@ -38,7 +33,7 @@ export async function snapshotBooks(baseUrl: string): Promise<{ count: number; c
   for (let offset = 0; ; offset += PAGE) {
     const response = await fetch(`${baseUrl}/books?limit=${PAGE}&offset=${offset}&sort=createdAt&order=asc`);
     assert.equal(response.status, 200, `listing books at offset ${offset}`);
-    const page = (await response.json()) as { items: Book[]; total: number };
+    const page = (await response.json()) as BookPage;
     items.push(...page.items);
     if (page.items.length < PAGE) break;
   }

@@ -13,9 +13,12 @@ export interface HostileCase {
   /** The exact status when one answer is clearly right; otherwise any 4xx passes. */
   status?: number;
   /**
-   * HTTP/0.9 has no status line, so no 4xx can be sent: closing without a single byte is the right answer there.
+   * HTTP/0.9 has no status line or headers, so no 4xx can be sent: the answer is the bare JSON error body with this
+   * `error`, then a close.
    */
-  closeWithoutAnswer?: boolean;
+  http09Error?: string;
+  /** Answered by the web app (a static path behind `/`), whose 404 is its own page, not the API's JSON error. */
+  webApp?: boolean;
 }
 
 interface RequestParts {
@@ -91,6 +94,7 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     payload: request(gatewayHost, parts),
     status,
   });
+  const viaWebApp = (name: string, parts: RequestParts): HostileCase => ({ ...viaGateway(name, parts), webApp: true });
   const rawGateway = (name: string, text: string, status?: number): HostileCase => ({
     name,
     target: 'gateway',
@@ -105,7 +109,7 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     // Without a version nginx takes it for HTTP/0.9 (no status line in the answer): it must not serve it.
     {
       ...rawGateway('request line without version (HTTP/0.9)', 'GET /books\r\nHost: {host}\r\n\r\n'),
-      closeWithoutAnswer: true,
+      http09Error: 'unsupported_http_version',
     },
     rawGateway('HTTP/1.1 without Host', 'GET /books HTTP/1.1\r\nConnection: close\r\n\r\n', 400),
     rawGateway(
@@ -170,6 +174,11 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
       400,
     ),
     rawGateway(
+      'invalid chunk size without a token (found while the 401 page discards the body)',
+      'POST /books HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      400,
+    ),
+    rawGateway(
       'invalid chunk size',
       `POST /books HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer ${platform.writeToken}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
       400,
@@ -178,10 +187,10 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     viaGateway('dot-dot above the root', { path: '/../../etc/passwd' }, 400),
     viaGateway('encoded dot-dot above the root', { path: '/%2e%2e/%2e%2e/etc/passwd' }, 400),
     viaGateway('encoded slashes and dot-dots', { path: '/assets/..%2f..%2f..%2f..%2fetc%2fpasswd' }, 400),
-    viaGateway('double-encoded traversal', { path: '/assets/%252e%252e%252f%252e%252e%252fetc%252fpasswd' }),
-    viaGateway('backslash traversal', { path: '/assets/..\\..\\..\\etc\\passwd' }),
-    viaGateway('overlong UTF-8 dot-dot', { path: '/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }),
-    viaGateway('dot-file probe', { path: '/.env' }),
+    viaWebApp('double-encoded traversal', { path: '/assets/%252e%252e%252f%252e%252e%252fetc%252fpasswd' }),
+    viaWebApp('backslash traversal', { path: '/assets/..\\..\\..\\etc\\passwd' }),
+    viaWebApp('overlong UTF-8 dot-dot', { path: '/assets/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd' }),
+    viaWebApp('dot-file probe', { path: '/.env' }),
     // --- the API's inputs
     viaGateway('invalid JSON', json('{"title": "x",'), 400),
     viaGateway('JSON array instead of object', json('[1,2,3]'), 400),
@@ -191,6 +200,20 @@ export async function hostileCases(platform: Platform, existingId: string): Prom
     viaGateway('year out of range', json('{"title": "t", "author": "a", "year": 99999}'), 400),
     viaGateway('missing author', json('{"title": "t"}'), 400),
     viaGateway('unknown field', json('{"title": "t", "author": "a", "admin": true}'), 400),
+    // Characters PostgreSQL text cannot hold, or that are not Unicode: refused at the edge, never a 500.
+    viaGateway('NUL in the title', json('{"title": "a\\u0000b", "author": "a"}'), 400),
+    viaGateway('lone surrogate in the author', json('{"title": "t", "author": "\\ud800"}'), 400),
+    viaGateway('NUL in the search text', { path: '/books?q=a%00b' }, 400),
+    viaGateway('a float written as an exponent for offset', { path: '/books?offset=1e3' }, 400),
+    viaGateway('a duplicate key', json('{"title": "t", "title": "u", "author": "a"}'), 400),
+    viaGateway(
+      'a UTF-16 charset',
+      {
+        ...json(VALID_BOOK),
+        headers: { ...json(VALID_BOOK).headers, 'content-type': 'application/json; charset=utf-16' },
+      },
+      415,
+    ),
     viaGateway('__proto__ pollution', json('{"title": "t", "author": "a", "__proto__": {"isAdmin": true}}'), 400),
     viaGateway('blank title', json('{"title": "   ", "author": "a"}'), 400),
     viaGateway('title of 10,000 characters', json(JSON.stringify({ title: 't'.repeat(10_000), author: 'a' })), 400),

@@ -10,6 +10,10 @@ export interface RawAnswer {
   head: string;
   /** The server closed the connection (as opposed to our timeout ending the exchange). */
   closedByServer: boolean;
+  /** The response's Content-Type, when it had one. */
+  contentType?: string;
+  /** Everything received (for answers without a status line: HTTP/0.9's bare body). */
+  text: string;
 }
 
 /** Sends `payload` on a fresh connection and reads until the server closes or the timeout passes. */
@@ -24,7 +28,15 @@ export function rawExchange(baseUrl: string, payload: Buffer, timeoutMs = 3_000)
       socket.destroy();
       const text = Buffer.concat(chunks).toString('latin1');
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve({ status: match ? Number(match[1]) : undefined, head: text.slice(0, 120), closedByServer });
+      const headerEnd = text.indexOf('\r\n\r\n');
+      const contentType = /\r\ncontent-type:\s*([^\r]*)/i.exec(text.slice(0, Math.max(headerEnd, 0)))?.[1];
+      resolve({
+        status: match ? Number(match[1]) : undefined,
+        head: text.slice(0, 120),
+        closedByServer,
+        ...(contentType === undefined ? {} : { contentType }),
+        text,
+      });
     };
     // Enough to read a complete error response; a server that keeps the connection open is then cut by us.
     const timer = setTimeout(finish, timeoutMs);
