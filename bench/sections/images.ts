@@ -1,21 +1,14 @@
 // Image sizes against their targets, read from the images the images harness built in the project's engine:
 // the harness's own bounds (amd64) and issue #16's leaner-image targets (amd64 and arm64), with the compressed
 // bytes a node pulls. Nothing is built here; an image that is not there is "not measured", with the reason.
-import { APPS, type AppName } from '../../test/images/apps';
+import { APPS, LEAN_IMAGE_TARGETS, type AppName } from '../../test/images/apps';
 import { imageFacts, imageTag } from '../../test/images/build';
 import { engineHealthy } from '../../scripts/docker/engine';
 import { pullSize } from '../../scripts/docker/pull-size';
-import { ARCHES, standInNames, type Arch } from '../../scripts/docker/standins';
+import { ARCHES, type Arch } from '../../scripts/docker/standins';
 import { verdictOf, type Check, type SectionResult } from '../lib/report';
 
-const MB = 1e6;
-const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
-
-/** Issue #16 target 4: a Raspberry Pi pulls these over Wi-Fi to an SD card. books' bound is 0.6 × its size then. */
-const LEAN_TARGETS: Partial<Record<AppName, { maxBytes: number; rule: string }>> = {
-  books: { maxBytes: 0.6 * 287.9 * MB, rule: '0.6 × 287.9 MB' },
-  'books-reverse-proxy': { maxBytes: 100 * MB, rule: '100 MB' },
-};
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 const ENGINE_DOWN = "the project's Docker engine is not running (scripts/docker/engine.sh)";
 const NOT_BUILT = (arch: Arch): string =>
@@ -31,23 +24,21 @@ async function sizeOf(tag: string): Promise<number | undefined> {
 export async function imagesSection(): Promise<SectionResult> {
   const engine = await engineHealthy().catch(() => false);
   const sizeIf = (tag: string): Promise<number | undefined> => (engine ? sizeOf(tag) : Promise.resolve(undefined));
-  const nodeBase = await sizeIf(standInNames('amd64').node);
   const harnessChecks: Check[] = [];
   for (const app of APPS) {
     const size = await sizeIf(imageTag(app.name, 'amd64'));
-    const limit = nodeBase !== undefined ? app.maxSizeBytes(nodeBase) : undefined;
     harnessChecks.push({
       name: `${app.name} image size (amd64)`,
-      target: `≤ ${app.sizeRule}${limit !== undefined ? ` = ${mb(limit)}` : ''}`,
+      target: `≤ ${app.sizeRule} = ${mb(app.maxSizeBytes)}`,
       measured: size !== undefined ? mb(size) : 'not measured',
-      ...(size !== undefined && limit !== undefined
-        ? { verdict: verdictOf(size <= limit) }
+      ...(size !== undefined
+        ? { verdict: verdictOf(size <= app.maxSizeBytes) }
         : { verdict: 'not measured' as const, why: engine ? NOT_BUILT('amd64') : ENGINE_DOWN }),
     });
   }
   const rows: string[][] = [];
   const leanChecks: Check[] = [];
-  for (const [name, lean] of Object.entries(LEAN_TARGETS) as [AppName, { maxBytes: number; rule: string }][]) {
+  for (const [name, lean] of Object.entries(LEAN_IMAGE_TARGETS) as [AppName, { maxBytes: number; rule: string }][]) {
     for (const arch of ARCHES) {
       const tag = imageTag(name, arch);
       const size = await sizeIf(tag);
@@ -76,7 +67,6 @@ export async function imagesSection(): Promise<SectionResult> {
     checks: [...harnessChecks, ...leanChecks],
     data: {
       engine,
-      nodeBaseBytes: nodeBase ?? null,
       pulled: rows.map(([image, arch, size, pulledTotal]) => ({ image, arch, size, pulled: pulledTotal })),
     },
   };
