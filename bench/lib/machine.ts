@@ -37,6 +37,13 @@ export function describeGuestHaltPoll(ns: number | null | undefined): string {
   return ns === 0 ? 'off (0)' : `${ns / 1000} µs`;
 }
 
+/** The setting a section ran under: one value, or "before → after" when something changed it meanwhile. */
+export function describePollingDuring(before: number | null, after: number | null): string {
+  return before === after
+    ? describeGuestHaltPoll(before)
+    : `${describeGuestHaltPoll(before)} → ${describeGuestHaltPoll(after)}`;
+}
+
 /** Shares of the machine's CPU capacity (CPUs × wall time) during the run. */
 export interface CpuShares {
   /** Used by the bench and every process it started (they are all reaped, so their time is in ours). */

@@ -1,6 +1,12 @@
 // docs/BENCHMARKS.md, generated from the same results as docs/bench/latest.json so the two never disagree.
 import { describeGuestHaltPoll, type Machine } from './machine';
-import { checkMark, percent, type SectionResult, type Table } from './report';
+import { checksTable, percent, type SectionResult, type Table } from './report';
+
+/** A section's result and the idle-vCPU polling setting it ran under (describePollingDuring). */
+export interface RanSection {
+  section: SectionResult;
+  polling: string;
+}
 
 function markdownTable(table: Table): string {
   const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
@@ -48,10 +54,9 @@ function neighbourWarning(machine: Machine): string[] {
 export function renderBenchmarksMarkdown(
   machine: Machine,
   startedAt: string,
-  sections: SectionResult[],
+  ran: RanSection[],
   failures: string[],
 ): string {
-  const checks = sections.flatMap((section) => section.checks);
   const parts = [
     '# Benchmarks',
     '',
@@ -106,8 +111,8 @@ export function renderBenchmarksMarkdown(
     '## Targets',
     '',
     markdownTable({
-      columns: ['target', 'wanted', 'measured', 'verdict'],
-      rows: checks.map((check) => [check.name, check.target, check.measured, checkMark(check.ok)]),
+      columns: checksTable([], '').columns,
+      rows: ran.flatMap(({ section, polling }) => checksTable(section.checks, polling).rows),
     }),
     '',
     ...(failures.length > 0 ? ['Sections that failed to run:', '', ...failures.map((f) => `- ${f}`), ''] : []),
@@ -118,7 +123,7 @@ export function renderBenchmarksMarkdown(
       'and PostgreSQL (constant-rate section)._',
     '',
   ];
-  for (const section of sections) {
+  for (const { section } of ran) {
     parts.push(`## ${section.title}`, '', section.method, '');
     for (const table of section.tables) parts.push(markdownTable(table), '');
   }

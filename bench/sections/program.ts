@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/dev/platform';
-import type { Check, SectionResult } from '../lib/report';
+import { verdictOf, type Check, type SectionResult } from '../lib/report';
 
 /**
  * Where the engine e2e leaves its timings after each run (test/e2e): `{ "<label>": seconds }` (an in-memory
@@ -92,7 +92,7 @@ export async function programSection(): Promise<SectionResult> {
       name: 'program suites pass',
       target: '0 failing',
       measured: `${whole.passes} passing, ${whole.failures} failing`,
-      ok: whole.failures === 0 && whole.passes > 0,
+      verdict: verdictOf(whole.failures === 0 && whole.passes > 0),
     },
   ];
   return {

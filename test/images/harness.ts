@@ -8,8 +8,6 @@ import type { ImagesPlatform } from './platform';
 export interface ImagesHarness {
   engineStartSeconds: number;
   standIns: readonly StandInReport[];
-  /** Size of the node stand-in the amd64 images were built on (books' size bound is relative to it). */
-  nodeBaseBytes: number;
   images: Readonly<Record<AppName, BuiltImage>>;
   postgresImage: BuiltImage;
   platform: ImagesPlatform;

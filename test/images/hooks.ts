@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { RootHookObject } from 'mocha';
 import { startEngine } from '../../scripts/docker/engine';
 import { requireCommands } from '../../scripts/prereqs/commands';
-import { ensureStandIns, standInNames } from '../../scripts/docker/standins';
+import { ensureStandIns } from '../../scripts/docker/standins';
 import { APPS, type AppName } from './apps';
-import { buildApp, buildContext, imageFacts, type BuiltImage } from './build';
+import { buildApp, buildContext, type BuiltImage } from './build';
 import { setHarness } from './harness';
 import { LOG_DIR, REPO_ROOT } from './paths';
 import { startImagesPlatform, stopImagesPlatform } from './platform';
@@ -52,7 +52,6 @@ export const mochaHooks: RootHookObject = {
       say(
         `stand-in ${s.image}: ${mb(s.sizeBytes)} (${s.built ? `built in ${s.buildSeconds.toFixed(1)} s` : 'cached'}, load ${s.loadSeconds.toFixed(1)} s)`,
       );
-    const nodeBaseBytes = (await imageFacts(standInNames('amd64').node)).sizeBytes;
 
     const postgresImage = await buildContext('postgres-standin', join(REPO_ROOT, 'scripts/docker/postgres'), 'amd64');
     say(`built ${postgresImage.tag} in ${postgresImage.seconds.toFixed(1)} s (${mb(postgresImage.sizeBytes)})`);
@@ -74,7 +73,7 @@ export const mochaHooks: RootHookObject = {
     });
     runToClean = { runId: platform.runId, stateDir: platform.stateDir };
     Object.assign(process.env, platform.env);
-    setHarness({ engineStartSeconds: engine.seconds, standIns, nodeBaseBytes, images, postgresImage, platform });
+    setHarness({ engineStartSeconds: engine.seconds, standIns, images, postgresImage, platform });
     say(
       `platform up in ${platform.startSeconds.toFixed(1)} s at ${platform.gatewayUrl} (network ${platform.network}; logs ${LOG_DIR})`,
     );

@@ -7,11 +7,11 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 describe('images (amd64, built from the real Dockerfiles)', function () {
   after(function () {
-    const { images, nodeBaseBytes, postgresImage } = harness();
+    const { images, postgresImage } = harness();
     process.stdout.write('\n    image                     build      size      bound\n');
     for (const app of APPS) {
       const image = images[app.name];
-      const bound = `${mb(app.maxSizeBytes(nodeBaseBytes))} (${app.sizeRule})`;
+      const bound = `${mb(app.maxSizeBytes)} (${app.sizeRule})`;
       process.stdout.write(
         `    ${app.name.padEnd(24)} ${`${image.seconds.toFixed(1)} s`.padStart(8)} ${mb(image.sizeBytes).padStart(10)}  ≤ ${bound}\n`,
       );
@@ -42,10 +42,10 @@ describe('images (amd64, built from the real Dockerfiles)', function () {
 
       it(`is within its size target (${app.sizeRule})`, function () {
         const { sizeBytes } = harness().images[app.name];
-        const bound = app.maxSizeBytes(harness().nodeBaseBytes);
+        const bound = app.maxSizeBytes;
         assert.ok(
           sizeBytes <= bound,
-          `${app.name} is ${mb(sizeBytes)}, over its target ${mb(bound)} (${app.sizeRule}; node base ${mb(harness().nodeBaseBytes)})`,
+          `${app.name} is ${mb(sizeBytes)}, over its target ${mb(bound)} (${app.sizeRule})`,
         );
       });
     });
