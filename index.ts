@@ -115,7 +115,12 @@ new NetworkPolicies(
   'network',
   {
     namespace: config.namespace,
-    gateway: { pods: gateway.podSelector, publicPorts: gateway.publicPorts, metricsPort: gateway.metricsPort },
+    gateway: {
+      name: gateway.workloadName,
+      pods: gateway.podSelector,
+      publicPorts: gateway.publicPorts,
+      metricsPort: gateway.metricsPort,
+    },
     upstreams: [
       { name: 'books', pods: books.podSelector, port: booksBackend.port },
       { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port },

@@ -14,10 +14,10 @@ import { contentChecksum, selectorLabels, workloadLabels } from './pod-spec';
 import { WebService } from './web-service';
 
 export const gatewayNames = {
-  workload: 'books-gateway',
-  service: 'books-gateway',
-  configMap: 'books-gateway-config',
-  jwtSecret: 'books-gateway-jwt',
+  workload: 'books-reverse-proxy',
+  service: 'books-reverse-proxy-service',
+  configMap: 'books-reverse-proxy-config',
+  jwtSecret: 'books-reverse-proxy-jwt',
   configFile: '/etc/gateway/nginx.conf',
   jwtDir: '/etc/gateway/jwt',
   tlsDir: '/etc/gateway/tls',
@@ -87,6 +87,7 @@ export interface GatewayArgs {
 export class Gateway extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly nginxConf: string;
+  readonly workloadName = gatewayNames.workload;
   readonly podSelector = selectorLabels(gatewayNames.workload);
   readonly publicPorts: number[];
   readonly metricsPort: number;

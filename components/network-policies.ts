@@ -7,7 +7,8 @@ type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 export interface NetworkPoliciesArgs {
   namespace: string;
-  gateway: { pods: Labels; publicPorts: number[]; metricsPort: number };
+  /** The gateway's workload name (its policy's name), pods and ports. */
+  gateway: { name: string; pods: Labels; publicPorts: number[]; metricsPort: number };
   /** Upstreams that only the gateway may call. */
   upstreams: { name: string; pods: Labels; port: number }[];
   /** PostgreSQL pods (in-cluster database only) and the pods allowed to reach them. */
@@ -27,7 +28,7 @@ export function networkPolicySpecs(args: NetworkPoliciesArgs): Record<string, Ne
   }
   const specs: Record<string, NetworkPolicySpec> = {
     'default-deny-ingress': { podSelector: {}, policyTypes: ['Ingress'], ingress: [] },
-    'books-gateway': {
+    [args.gateway.name]: {
       podSelector: { matchLabels: args.gateway.pods },
       policyTypes: ['Ingress'],
       ingress: [

@@ -153,7 +153,7 @@ for (const expected of expectations) {
         const ref = expected.push ? image.state.repoDigest : image.inputs.imageName;
         if (expected.push) assert.match(ref, /@sha256:[0-9a-f]{64}$/);
         assert.equal((run.outputs.imageRefs as Record<string, string>)[key], ref);
-        const deploymentName = app === 'books-reverse-proxy' ? 'books-gateway' : app;
+        const deploymentName = app === 'books-reverse-proxy' ? 'books-reverse-proxy' : app;
         const container = one(run, 'kubernetes:apps/v1:Deployment', deploymentName).inputs.spec.template.spec
           .containers[0];
         assert.equal(container.image, ref);
@@ -162,7 +162,7 @@ for (const expected of expectations) {
     });
 
     it('runs 2 replicas of each service with zero-unavailable rolling updates, spread over nodes', () => {
-      for (const name of ['books', 'books-react', 'books-gateway']) {
+      for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
         const spec = one(run, 'kubernetes:apps/v1:Deployment', name).inputs.spec;
         assert.equal(spec.replicas, 2);
         assert.deepEqual(spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
@@ -174,12 +174,15 @@ for (const expected of expectations) {
       }
     });
 
-    it('names the Services as the route table does, and exposes only the gateway', () => {
+    it('names the Services as the original design and the route table do, and exposes only the gateway', () => {
       const services = only(run, 'kubernetes:core/v1:Service');
       const byName = Object.fromEntries(services.map((service) => [service.inputs.metadata.name, service.inputs.spec]));
+      // The seed's contract: runbooks written against it must find these.
+      assert.deepEqual([booksRoute.service, webRoute.service], ['books-service', 'books-react-service']);
+      assert.ok(byName['books-reverse-proxy-service'], 'the gateway Service keeps the seed name');
       assert.deepEqual(
         Object.keys(byName).sort(),
-        [booksRoute.service, webRoute.service, 'books-gateway', 'books-postgres'].sort(),
+        [booksRoute.service, webRoute.service, 'books-reverse-proxy-service', 'books-postgres'].sort(),
       );
       assert.deepEqual(
         [byName[booksRoute.service].type, byName[booksRoute.service].ports[0].port],
@@ -187,7 +190,7 @@ for (const expected of expectations) {
       );
       assert.deepEqual([byName[webRoute.service].type, byName[webRoute.service].ports[0].port], ['ClusterIP', 3000]);
       assert.deepEqual([byName['books-postgres'].type, byName['books-postgres'].ports[0].port], ['ClusterIP', 5432]);
-      const gateway = byName['books-gateway'];
+      const gateway = byName['books-reverse-proxy-service'];
       assert.equal(gateway.type, expected.gatewayType);
       assert.equal(gateway.ports[0].port, expected.gatewayPort);
       assert.equal(gateway.ports[0].targetPort, 'http');
@@ -197,7 +200,8 @@ for (const expected of expectations) {
         [expected.gatewayPort],
         'metrics never published',
       );
-      const annotations = one(run, 'kubernetes:core/v1:Service', 'books-gateway').inputs.metadata.annotations ?? {};
+      const annotations =
+        one(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service').inputs.metadata.annotations ?? {};
       assert.equal(annotations['pulumi.com/skipAwait'] === 'true', expected.skipAwait);
     });
 
@@ -231,19 +235,21 @@ for (const expected of expectations) {
     });
 
     it("drains every Deployment: a preStop sleep before SIGTERM, a grace period covering it and the app's deadline", () => {
-      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config').inputs.data['nginx.conf'];
+      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config').inputs.data[
+        'nginx.conf'
+      ];
       const books = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0];
       const timeout = books.env.find((variable: { name: string }) => variable.name === 'SHUTDOWN_TIMEOUT_MS');
       // Each app's drain deadline as the deployed artefacts state it (books-react's is fixed in its server).
       const deadlines: Record<string, number> = {
         books: Number(timeout?.value) / 1000,
         'books-react': 10,
-        'books-gateway': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
+        'books-reverse-proxy': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
       };
       const expectedStops: Record<string, { sleep: number; grace: number }> = {
         books: { sleep: 5, grace: 30 },
         'books-react': { sleep: 5, grace: 20 },
-        'books-gateway': { sleep: 10, grace: 35 },
+        'books-reverse-proxy': { sleep: 10, grace: 35 },
       };
       const deployments = only(run, 'kubernetes:apps/v1:Deployment');
       assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), Object.keys(expectedStops).sort());
@@ -262,6 +268,20 @@ for (const expected of expectations) {
         assert.ok(deadlines[name]! > 0, `${name} deadline known`);
         assert.ok(grace > sleep + deadlines[name]!, `${name}: ${grace} s cover ${sleep} s + ${deadlines[name]} s`);
       }
+    });
+
+    it('names every object of the gateway after its image, books-reverse-proxy', () => {
+      for (const type of [
+        'kubernetes:apps/v1:Deployment',
+        'kubernetes:policy/v1:PodDisruptionBudget',
+        'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+      ]) {
+        one(run, type, 'books-reverse-proxy');
+      }
+      one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config');
+      one(run, 'kubernetes:core/v1:Secret', 'books-reverse-proxy-jwt');
+      const named = run.resources.filter((resource) => resource.type.startsWith('kubernetes:'));
+      assert.ok(!JSON.stringify(named.map((resource) => resource.inputs.metadata?.name)).includes('gateway'));
     });
 
     it('labels the namespace to enforce Pod Security Standards restricted', () => {
@@ -284,7 +304,10 @@ for (const expected of expectations) {
           policy.inputs.spec,
         ]),
       );
-      const gatewayPods = { 'app.kubernetes.io/name': 'books-gateway', 'app.kubernetes.io/part-of': 'books-platform' };
+      const gatewayPods = {
+        'app.kubernetes.io/name': 'books-reverse-proxy',
+        'app.kubernetes.io/part-of': 'books-platform',
+      };
       assert.deepEqual(policies['default-deny-ingress'], { podSelector: {}, policyTypes: ['Ingress'], ingress: [] });
       for (const [name, port] of [
         ['books', 5000],
@@ -302,7 +325,7 @@ for (const expected of expectations) {
           },
         },
       ]);
-      const gateway = policies['books-gateway'];
+      const gateway = policies['books-reverse-proxy'];
       assert.deepEqual(gateway.ingress[0], { ports: [{ protocol: 'TCP', port: 8080 }] }, 'HTTP from anywhere');
       assert.deepEqual(
         gateway.ingress[1],
@@ -312,7 +335,7 @@ for (const expected of expectations) {
     });
 
     it('mounts nginx.conf rendered from the route table, with its checksum on the pod template', () => {
-      const limit: string = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template.spec
+      const limit: string = one(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy').inputs.spec.template.spec
         .containers[0].resources.limits.cpu;
       const expectedConf = renderNginxConf({
         ...defaultGatewayOptions(),
@@ -327,9 +350,9 @@ for (const expected of expectations) {
         },
         jwt: { ...defaultGatewayOptions().jwt, algorithms: ['HS256'] },
       });
-      const configMap = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config');
+      const configMap = one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config');
       assert.equal(configMap.inputs.data['nginx.conf'], expectedConf);
-      const template = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template;
+      const template = one(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy').inputs.spec.template;
       assert.equal(
         template.metadata.annotations['books-platform/config-checksum'],
         createHash('sha256').update(expectedConf).digest('hex'),
@@ -345,7 +368,7 @@ for (const expected of expectations) {
       const secrets = only(run, 'kubernetes:core/v1:Secret');
       assert.deepEqual(secrets.map((secret) => secret.inputs.metadata.name).sort(), [
         'books-database',
-        'books-gateway-jwt',
+        'books-reverse-proxy-jwt',
       ]);
       for (const secret of secrets) {
         const stringData = secret.rawInputs.stringData as Record<string, unknown>;
@@ -355,7 +378,7 @@ for (const expected of expectations) {
         );
       }
       assert.equal(
-        one(run, 'kubernetes:core/v1:Secret', 'books-gateway-jwt').inputs.stringData['hs256.key'],
+        one(run, 'kubernetes:core/v1:Secret', 'books-reverse-proxy-jwt').inputs.stringData['hs256.key'],
         testSecrets['gateway.jwt.hs256Key'],
       );
       const env = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0].env;

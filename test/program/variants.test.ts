@@ -13,18 +13,20 @@ describe('variants of a stack', () => {
     setPath(input, 'gateway.tlsSecret', 'books-tls');
     setPath(input, 'gateway.port', 443);
     const run = await runProgram(input, { stack: 'aks', loadBalancerIngress: [{ ip: '20.1.2.3' }] });
-    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service')!;
     assert.deepEqual(service.inputs.spec.ports[0], { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' });
-    const pod = find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.template.spec;
+    const pod = find(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy')!.inputs.spec.template.spec;
     assert.deepEqual(pod.volumes.at(-1), { name: 'tls', secret: { secretName: 'books-tls', defaultMode: 0o440 } });
     assert.ok(pod.containers[0].ports.some((port: { containerPort: number }) => port.containerPort === 8443));
     assert.equal(pod.containers[0].readinessProbe.httpGet.port, 'http', 'probes stay on the plain port');
-    const policy = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-gateway')!;
+    const policy = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-reverse-proxy')!;
     assert.deepEqual(policy.inputs.spec.ingress[0].ports, [
       { protocol: 'TCP', port: 8080 },
       { protocol: 'TCP', port: 8443 },
     ]);
-    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!.inputs.data['nginx.conf'];
+    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config')!.inputs.data[
+      'nginx.conf'
+    ];
     assert.match(conf, /\/etc\/gateway\/tls\/tls\.crt/);
     assert.equal(run.outputs.gatewayUrl, 'https://20.1.2.3');
   });
@@ -33,7 +35,7 @@ describe('variants of a stack', () => {
     const input = stackFileConfig('eks');
     setPath(input, 'gateway.trustedProxies', ['10.0.0.0/16', 'fd00:10::/64']);
     const run = await runProgram(input, { stack: 'eks' });
-    const configMap = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!;
+    const configMap = find(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config')!;
     const conf: string = configMap.inputs.data['nginx.conf'];
     assert.deepEqual(
       conf.match(/^\s*set_real_ip_from .*$/gm)?.map((line) => line.trim()),
@@ -41,7 +43,7 @@ describe('variants of a stack', () => {
     );
     assert.match(conf, /^\s*real_ip_header X-Forwarded-For;$/m);
     assert.match(conf, /^\s*real_ip_recursive on;$/m);
-    const annotations = find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.template.metadata
+    const annotations = find(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy')!.inputs.spec.template.metadata
       .annotations;
     assert.equal(
       annotations['books-platform/config-checksum'],
@@ -69,7 +71,7 @@ describe('variants of a stack', () => {
     const input = stackFileConfig('minikube');
     setPath(input, 'gateway.tunnel', true);
     const run = await runProgram(input, { stack: 'minikube', loadBalancerIngress: [{ ip: '127.0.0.1' }] });
-    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service')!;
     assert.equal(service.inputs.spec.type, 'LoadBalancer');
     assert.equal(service.inputs.metadata.annotations, undefined, 'waits for the address');
     assert.equal(run.outputs.gatewayUrl, 'http://127.0.0.1', 'the address the tunnel gave, not the node');
@@ -79,9 +81,9 @@ describe('variants of a stack', () => {
     const input = stackFileConfig('k3s');
     setPath(input, 'gateway.awaitAddress', false);
     const run = await runProgram(input, { stack: 'k3s' });
-    const service = find(run, 'kubernetes:core/v1:Service', 'books-gateway')!;
+    const service = find(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service')!;
     assert.deepEqual(service.inputs.metadata.annotations, { 'pulumi.com/skipAwait': 'true' });
-    assert.equal(run.outputs.gatewayUrl, 'http://books-gateway.books.svc.cluster.local:8080');
+    assert.equal(run.outputs.gatewayUrl, 'http://books-reverse-proxy-service.books.svc.cluster.local:8080');
   });
 
   it('base-image overrides reach every build as BASE_IMAGE / NODE_IMAGE, and change the tags', async () => {
@@ -107,7 +109,7 @@ describe('variants of a stack', () => {
     const input = stackFileConfig('aks');
     setPath(input, 'registry.pullSecret', 'acr-pull');
     const run = await runProgram(input, { stack: 'aks' });
-    for (const name of ['books', 'books-react', 'books-gateway']) {
+    for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
       const pod = find(run, 'kubernetes:apps/v1:Deployment', name)!.inputs.spec.template.spec;
       assert.deepEqual(pod.imagePullSecrets, [{ name: 'acr-pull' }]);
     }
@@ -126,10 +128,12 @@ describe('variants of a stack', () => {
     assert.ok(namespaced.every((resource) => resource.inputs.metadata.namespace === 'books-staging'));
     assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books')!.inputs.spec.replicas, 3);
     assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books-react')!.inputs.spec.replicas, 2);
-    assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books-gateway')!.inputs.spec.replicas, 4);
-    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config')!.inputs.data['nginx.conf'];
+    assert.equal(find(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy')!.inputs.spec.replicas, 4);
+    const conf: string = find(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config')!.inputs.data[
+      'nginx.conf'
+    ];
     assert.match(conf, /books-service\.books-staging\.svc\.cluster\.local/);
-    const metricsRule = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-gateway')!.inputs.spec
+    const metricsRule = find(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'books-reverse-proxy')!.inputs.spec
       .ingress[1];
     assert.deepEqual(metricsRule.from[1], {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
