@@ -9,6 +9,7 @@ import { preStopSleepSeconds, shutdownSeconds } from './components/drain';
 import { Gateway } from './components/gateway';
 import { NetworkPolicies } from './components/network-policies';
 import { PlatformNamespace } from './components/namespace';
+import { RegistrySecret } from './components/registry-secret';
 import { dockerProvider, kubernetesProvider } from './components/providers';
 import { routeBackend } from './components/upstreams';
 import { WebService } from './components/web-service';
@@ -36,10 +37,28 @@ const inCluster = { providers: { kubernetes } };
 const namespace = new PlatformNamespace('namespace', { name: config.namespace }, inCluster);
 const withinNamespace = { ...inCluster, dependsOn: [namespace] };
 
+// Pull credentials: every pod that runs a project image (or the database image) lists them.
+const registry = config.images.registry;
+const registrySecret =
+  registry?.username !== undefined && registry.password !== undefined
+    ? new RegistrySecret(
+        'registry',
+        {
+          namespace: config.namespace,
+          registry: { ...registry, username: registry.username, password: registry.password },
+        },
+        withinNamespace,
+      )
+    : undefined;
+const imagePullSecrets = [
+  ...(registrySecret ? [registrySecret.name] : []),
+  ...(config.images.pullSecret !== undefined ? [config.images.pullSecret] : []),
+];
+
 // Database.
 const database = new Database(
   'database',
-  { namespace: config.namespace, database: config.database, size: config.sizes.postgres },
+  { namespace: config.namespace, database: config.database, size: config.sizes.postgres, imagePullSecrets },
   withinNamespace,
 );
 
@@ -54,7 +73,7 @@ const books = new WebService(
     namespace: config.namespace,
     image: images.books.ref,
     imagePullPolicy: images.books.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
     replicas: config.replicas.books,
     size: config.sizes.books,
     containerPorts: [{ name: 'http', port: booksBackend.port }],
@@ -82,7 +101,7 @@ const booksReact = new WebService(
     namespace: config.namespace,
     image: images.booksReact.ref,
     imagePullPolicy: images.booksReact.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
     replicas: config.replicas.booksReact,
     size: config.sizes.booksReact,
     containerPorts: [{ name: 'http', port: webBackend.port }],
@@ -104,7 +123,7 @@ const gateway = new Gateway(
     gateway: config.gateway,
     image: images.gateway.ref,
     imagePullPolicy: images.gateway.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
     replicas: config.replicas.gateway,
     size: config.sizes.gateway,
   },

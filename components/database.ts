@@ -5,6 +5,7 @@ import type { ContainerSize } from '../stacks/targets';
 import {
   containerResources,
   postgresUid,
+  pullSecretRefs,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   selectorLabels,
@@ -24,6 +25,8 @@ export interface DatabaseArgs {
   namespace: pulumi.Input<string>;
   database: DatabaseConfig;
   size: ContainerSize;
+  /** Pull Secrets of the PostgreSQL pod: a private or mirrored database image needs them like the apps do. */
+  imagePullSecrets: pulumi.Input<string>[];
 }
 
 /**
@@ -97,6 +100,7 @@ export class Database extends pulumi.ComponentResource {
             metadata: { labels },
             spec: {
               automountServiceAccountToken: false,
+              imagePullSecrets: pullSecretRefs(args.imagePullSecrets),
               securityContext: restrictedPodSecurityContext(postgresUid),
               containers: [
                 {

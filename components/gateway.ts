@@ -74,7 +74,7 @@ export interface GatewayArgs {
   gateway: GatewayConfig;
   image: pulumi.Input<string>;
   imagePullPolicy: string;
-  imagePullSecret: string | undefined;
+  imagePullSecrets: pulumi.Input<string>[];
   replicas: number;
   size: ContainerSize;
 }
@@ -144,7 +144,7 @@ export class Gateway extends pulumi.ComponentResource {
         namespace,
         image: args.image,
         imagePullPolicy: args.imagePullPolicy,
-        imagePullSecret: args.imagePullSecret,
+        imagePullSecrets: args.imagePullSecrets,
         replicas: args.replicas,
         size: args.size,
         containerPorts: [

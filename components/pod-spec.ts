@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type * as k8s from '@pulumi/kubernetes';
+import type * as pulumi from '@pulumi/pulumi';
 import type { ContainerSize } from '../stacks/targets';
 
 export const partOf = 'books-platform';
@@ -62,6 +63,11 @@ export function containerResources(size: ContainerSize): Resources {
     requests: { cpu: size.cpuRequest, memory: size.memoryRequest },
     limits: { cpu: size.cpuLimit, memory: size.memoryLimit },
   };
+}
+
+/** imagePullSecrets of a pod: omitted when there are none. */
+export function pullSecretRefs(names: readonly pulumi.Input<string>[]): { name: pulumi.Input<string> }[] | undefined {
+  return names.length === 0 ? undefined : names.map((name) => ({ name }));
 }
 
 /** Spread replicas over nodes when there are several; a single-node cluster still schedules them. */

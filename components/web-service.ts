@@ -5,6 +5,7 @@ import { gracefulStop, type Drain } from './drain';
 import {
   appUid,
   containerResources,
+  pullSecretRefs,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   selectorLabels,
@@ -22,8 +23,8 @@ export interface WebServiceArgs {
   namespace: Input<string>;
   image: Input<string>;
   imagePullPolicy: string;
-  /** Name of a dockerconfigjson Secret the kubelet pulls the image with. */
-  imagePullSecret?: string | undefined;
+  /** Names of dockerconfigjson Secrets the kubelet pulls the image with. */
+  imagePullSecrets: Input<string>[];
   replicas: number;
   size: ContainerSize;
   /** Container ports; only `service.targetPort` is published by the Service (never metrics). */
@@ -87,7 +88,7 @@ export class WebService extends pulumi.ComponentResource {
             metadata: { labels, annotations: args.podAnnotations },
             spec: {
               automountServiceAccountToken: false,
-              imagePullSecrets: args.imagePullSecret === undefined ? undefined : [{ name: args.imagePullSecret }],
+              imagePullSecrets: pullSecretRefs(args.imagePullSecrets),
               securityContext: restrictedPodSecurityContext(appUid),
               topologySpreadConstraints: spreadOverNodes(args.name),
               terminationGracePeriodSeconds: stop.terminationGracePeriodSeconds,

@@ -1,7 +1,15 @@
 /** Stack files plus one change each, under mocks: the variants a user switches on with one key. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CapturedResource, ProgramRun, runProgram, setPath, stackFileConfig } from './harness';
+import { CapturedResource, ProgramRun, isSecretValue, runProgram, setPath, stackFileConfig } from './harness';
+
+/** Every pod that pulls a project image or the database image. */
+const pods = [
+  ['kubernetes:apps/v1:Deployment', 'books'],
+  ['kubernetes:apps/v1:Deployment', 'books-react'],
+  ['kubernetes:apps/v1:Deployment', 'books-reverse-proxy'],
+  ['kubernetes:apps/v1:StatefulSet', 'books-postgres'],
+] as const;
 
 function find(run: ProgramRun, type: string, name: string): CapturedResource | undefined {
   return run.resources.find((resource) => resource.type === type && resource.inputs.metadata?.name === name);
@@ -105,13 +113,39 @@ describe('variants of a stack', () => {
     }
   });
 
-  it('a pull secret for a registry the nodes cannot pull from on their own', async () => {
+  it('registry credentials: the program creates the pull Secret in its namespace, and all four pods list it', async () => {
+    const input = stackFileConfig('k3s');
+    setPath(input, 'registry.credentialHelper', undefined);
+    setPath(input, 'registry.username', 'books-ci');
+    setPath(input, 'registry.password', 'registry-password-0123', { secret: true });
+    setPath(input, 'database.image', 'registry.example.com:5000/mirror/postgres:17.6-bookworm');
+    const run = await runProgram(input, { stack: 'k3s' });
+    const secret = find(run, 'kubernetes:core/v1:Secret', 'books-registry')!;
+    assert.equal(secret.inputs.type, 'kubernetes.io/dockerconfigjson');
+    assert.equal(secret.inputs.metadata.namespace, 'books');
+    const raw = secret.rawInputs.stringData;
+    assert.ok(isSecretValue(raw) || isSecretValue(raw['.dockerconfigjson']), 'its content is a Pulumi secret');
+    assert.deepEqual(JSON.parse(secret.inputs.stringData['.dockerconfigjson']), {
+      auths: {
+        'registry.example.com:5000': {
+          username: 'books-ci',
+          password: 'registry-password-0123',
+          auth: Buffer.from('books-ci:registry-password-0123').toString('base64'),
+        },
+      },
+    });
+    for (const [type, name] of pods) {
+      assert.deepEqual(find(run, type, name)!.inputs.spec.template.spec.imagePullSecrets, [{ name: 'books-registry' }]);
+    }
+  });
+
+  it('an existing pull Secret (registry.pullSecret) is listed by all four pods too; no credentials, no Secret', async () => {
     const input = stackFileConfig('aks');
     setPath(input, 'registry.pullSecret', 'acr-pull');
     const run = await runProgram(input, { stack: 'aks' });
-    for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
-      const pod = find(run, 'kubernetes:apps/v1:Deployment', name)!.inputs.spec.template.spec;
-      assert.deepEqual(pod.imagePullSecrets, [{ name: 'acr-pull' }]);
+    assert.equal(find(run, 'kubernetes:core/v1:Secret', 'books-registry'), undefined);
+    for (const [type, name] of pods) {
+      assert.deepEqual(find(run, type, name)!.inputs.spec.template.spec.imagePullSecrets, [{ name: 'acr-pull' }]);
     }
   });
 
