@@ -2,7 +2,6 @@
  * The books platform: config → images → database → services → gateway → outputs.
  * Everything a stack varies is in Pulumi.<stack>.yaml, over the per-target table in stacks/targets.ts.
  */
-import * as path from 'node:path';
 import { AppImage } from './components/app-image';
 import { Database } from './components/database';
 import { preStopSleepSeconds, shutdownSeconds } from './components/drain';
@@ -22,11 +21,7 @@ const docker = dockerProvider(config);
 
 // Images.
 const appImage = (app: string) =>
-  new AppImage(
-    app,
-    { app, context: path.join(__dirname, 'apps', app), images: config.images },
-    { providers: { docker } },
-  );
+  new AppImage(app, { app, projectDir: __dirname, images: config.images }, { providers: { docker } });
 const images = {
   books: appImage('books'),
   booksReact: appImage('books-react'),

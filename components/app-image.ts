@@ -7,9 +7,19 @@ import { contextDigest } from './content-hash';
 export interface AppImageArgs {
   /** Directory name under apps/, also the image name. */
   app: string;
-  /** Build context (apps/<app>); its Dockerfile is at <context>/Dockerfile. */
-  context: string;
+  /** Absolute path of the Pulumi project (where `pulumi` runs); only read here, never sent to the provider. */
+  projectDir: string;
   images: ImagesConfig;
+}
+
+/**
+ * Build context and Dockerfile as the docker provider gets them: relative to the project directory, which is the
+ * provider's working directory (and the Dockerfile is resolved from there, not from the context). Absolute paths
+ * would differ between two checkouts of the same commit and show every image as changed.
+ */
+export function buildPaths(app: string): { context: string; dockerfile: string } {
+  const context = path.posix.join('apps', app);
+  return { context, dockerfile: path.posix.join(context, 'Dockerfile') };
 }
 
 /** Image name for an app: `<server>/<repository>/<app>` when pushed, `<repository>/<app>` locally. */
@@ -35,7 +45,11 @@ export class AppImage extends pulumi.ComponentResource {
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('books-platform:index:AppImage', name, {}, opts);
     const { images } = args;
-    const tag = contextDigest(args.context, { platform: images.platform, args: images.buildArgs }).slice(0, tagLength);
+    const paths = buildPaths(args.app);
+    const tag = contextDigest(path.join(args.projectDir, paths.context), {
+      platform: images.platform,
+      args: images.buildArgs,
+    }).slice(0, tagLength);
     const imageName = `${imageRepository(args.app, images)}:${tag}`;
     const registry = images.registry;
     const image = new docker.Image(
@@ -43,9 +57,8 @@ export class AppImage extends pulumi.ComponentResource {
       {
         imageName,
         build: {
-          context: args.context,
-          // Resolved from the working directory, not the context: give it absolute.
-          dockerfile: path.join(args.context, 'Dockerfile'),
+          context: paths.context,
+          dockerfile: paths.dockerfile,
           platform: images.platform,
           args: { ...images.buildArgs },
           builderVersion: 'BuilderBuildKit',

@@ -9,7 +9,15 @@ import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { gatewayWorkerProcesses } from '../../components/gateway';
 import { resourcePolicies, stackPolicies } from '../../policy/policies';
-import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from './harness';
+import {
+  CapturedResource,
+  ProgramRun,
+  isSecretValue,
+  repoRoot,
+  runProgram,
+  stackFileConfig,
+  testSecrets,
+} from './harness';
 import { validateManifest } from './openapi';
 
 interface StackExpectation {
@@ -136,8 +144,10 @@ for (const expected of expectations) {
       for (const image of images) {
         assert.equal(image.inputs.skipPush, !expected.push, `${image.name} skipPush`);
         assert.equal(image.inputs.build.platform, expected.platform, `${image.name} platform`);
-        assert.equal(image.inputs.build.context.endsWith(`/apps/${image.name}`), true);
-        assert.equal(image.inputs.build.dockerfile, `${image.inputs.build.context}/Dockerfile`);
+        // Relative to the project directory: a checkout at another path previews with no changes.
+        assert.equal(image.inputs.build.context, `apps/${image.name}`);
+        assert.equal(image.inputs.build.dockerfile, `apps/${image.name}/Dockerfile`);
+        assert.ok(!JSON.stringify(image.inputs).includes(repoRoot), `${image.name}: no absolute path in its inputs`);
         assert.notEqual(image.inputs.buildOnPreview, true, 'previews must not build');
         assert.equal(image.inputs.registry?.server, expected.registryServer);
         const repository = `${expected.registryServer ? `${expected.registryServer}/` : ''}books-platform/${image.name}`;
