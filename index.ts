@@ -29,7 +29,13 @@ const images = {
 };
 
 const inCluster = { providers: { kubernetes } };
-const namespace = new PlatformNamespace('namespace', { name: config.namespace }, inCluster);
+// The namespace holds the database's volume claims: kept whenever the database is (database.retain).
+const retainDatabase = config.database.kind === 'in-cluster' && config.database.retain;
+const namespace = new PlatformNamespace(
+  'namespace',
+  { name: config.namespace, retainOnDelete: retainDatabase },
+  inCluster,
+);
 const withinNamespace = { ...inCluster, dependsOn: [namespace] };
 
 // Pull credentials: every pod that runs a project image (or the database image) lists them.
@@ -69,6 +75,7 @@ const books = new WebService(
     image: images.books.ref,
     imagePullPolicy: images.books.imagePullPolicy,
     imagePullSecrets,
+    nodeArch: images.books.nodeArch,
     replicas: config.replicas.books,
     size: config.sizes.books,
     containerPorts: [{ name: 'http', port: booksBackend.port }],
@@ -84,7 +91,7 @@ const books = new WebService(
       ...database.clientEnv,
     ],
     drain: { preStopSleepSeconds: preStopSleepSeconds.books, shutdownSeconds: shutdownSeconds.books },
-    service: { name: booksBackend.service, type: 'ClusterIP', port: booksBackend.port, targetPort: 'http' },
+    service: { name: booksBackend.service, type: 'ClusterIP', ports: [{ name: 'http', port: booksBackend.port }] },
   },
   { ...withinNamespace, dependsOn: [namespace, database] },
 );
@@ -97,6 +104,7 @@ const booksReact = new WebService(
     image: images.booksReact.ref,
     imagePullPolicy: images.booksReact.imagePullPolicy,
     imagePullSecrets,
+    nodeArch: images.booksReact.nodeArch,
     replicas: config.replicas.booksReact,
     size: config.sizes.booksReact,
     containerPorts: [{ name: 'http', port: webBackend.port }],
@@ -105,7 +113,7 @@ const booksReact = new WebService(
     readinessPath: '/healthz',
     env: [{ name: 'PORT', value: String(webBackend.port) }],
     drain: { preStopSleepSeconds: preStopSleepSeconds.booksReact, shutdownSeconds: shutdownSeconds.booksReact },
-    service: { name: webBackend.service, type: 'ClusterIP', port: webBackend.port, targetPort: 'http' },
+    service: { name: webBackend.service, type: 'ClusterIP', ports: [{ name: 'http', port: webBackend.port }] },
   },
   withinNamespace,
 );
@@ -119,6 +127,7 @@ const gateway = new Gateway(
     image: images.gateway.ref,
     imagePullPolicy: images.gateway.imagePullPolicy,
     imagePullSecrets,
+    nodeArch: images.gateway.nodeArch,
     replicas: config.replicas.gateway,
     size: config.sizes.gateway,
   },

@@ -28,6 +28,11 @@ export function imageRepository(app: string, images: ImagesConfig): string {
   return images.registry ? `${images.registry.server}/${local}` : local;
 }
 
+/** The node label value (`kubernetes.io/arch`) of a build platform: `linux/arm64` → `arm64`, `linux/arm/v7` → `arm`. */
+export function nodeArch(platform: string | undefined): string | undefined {
+  return platform?.split('/')[1];
+}
+
 /** Length of the content-digest prefix used as the tag (80 bits: collisions are not a concern). */
 const tagLength = 20;
 
@@ -40,7 +45,13 @@ const tagLength = 20;
 export class AppImage extends pulumi.ComponentResource {
   /** What a pod spec should run. */
   readonly ref: pulumi.Output<string>;
-  readonly imagePullPolicy = 'IfNotPresent';
+  /**
+   * Never for images left in the local engine: their names (`books-platform/<app>`) would resolve to Docker Hub,
+   * a namespace anyone can own, once pruned from the node. Pushed images are pinned by digest.
+   */
+  readonly imagePullPolicy: 'IfNotPresent' | 'Never';
+  /** `kubernetes.io/arch` the image runs on; undefined when built for the local engine's own architecture. */
+  readonly nodeArch: string | undefined;
 
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('books-platform:index:AppImage', name, {}, opts);
@@ -51,6 +62,8 @@ export class AppImage extends pulumi.ComponentResource {
       args: images.buildArgs,
     }).slice(0, tagLength);
     const imageName = `${imageRepository(args.app, images)}:${tag}`;
+    this.imagePullPolicy = images.push ? 'IfNotPresent' : 'Never';
+    this.nodeArch = nodeArch(images.platform);
     const registry = images.registry;
     const image = new docker.Image(
       name,

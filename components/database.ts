@@ -44,6 +44,14 @@ export class Database extends pulumi.ComponentResource {
     super('books-platform:index:Database', name, {}, opts);
     const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
     const db = args.database;
+    const retain = db.kind === 'in-cluster' && db.retain;
+    if (retain) {
+      pulumi.log.info(
+        `database kept on destroy: \`pulumi destroy\` or a namespace change leaves the namespace, the StatefulSet ` +
+          `${databaseNames.workload} and its volume claim in the cluster (database.retain; docs/configuration.md)`,
+        this,
+      );
+    }
     const labels = workloadLabels(databaseNames.workload, 'database');
     new k8s.core.v1.Secret(
       name,
@@ -52,7 +60,7 @@ export class Database extends pulumi.ComponentResource {
         type: 'Opaque',
         stringData: db.kind === 'external' ? { url: pulumi.secret(db.url) } : { password: pulumi.secret(db.password) },
       },
-      { parent: this, additionalSecretOutputs: ['data', 'stringData'] },
+      { parent: this, additionalSecretOutputs: ['data', 'stringData'], retainOnDelete: retain },
     );
 
     if (db.kind === 'external') {
@@ -95,6 +103,8 @@ export class Database extends pulumi.ComponentResource {
         spec: {
           serviceName: service.metadata.name,
           replicas: 1,
+          // The claims outlive the StatefulSet (the default, stated): deleting it never deletes the data.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           selector: { matchLabels: this.podSelector },
           template: {
             metadata: { labels },
@@ -145,7 +155,7 @@ export class Database extends pulumi.ComponentResource {
           ],
         },
       },
-      { parent: this },
+      { parent: this, retainOnDelete: retain },
     );
     this.registerOutputs({});
   }

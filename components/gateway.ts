@@ -64,7 +64,7 @@ export function gatewayRenderOptions(
             port: gatewayPorts.https,
             certificateFile: `${gatewayNames.tlsDir}/tls.crt`,
             keyFile: `${gatewayNames.tlsDir}/tls.key`,
-            redirectPort: gateway.port,
+            redirectPort: gateway.tlsPort,
           },
   };
 }
@@ -75,6 +75,7 @@ export interface GatewayArgs {
   image: pulumi.Input<string>;
   imagePullPolicy: string;
   imagePullSecrets: pulumi.Input<string>[];
+  nodeArch: string | undefined;
   replicas: number;
   size: ContainerSize;
 }
@@ -145,6 +146,7 @@ export class Gateway extends pulumi.ComponentResource {
         image: args.image,
         imagePullPolicy: args.imagePullPolicy,
         imagePullSecrets: args.imagePullSecrets,
+        nodeArch: args.nodeArch,
         replicas: args.replicas,
         size: args.size,
         containerPorts: [
@@ -166,10 +168,16 @@ export class Gateway extends pulumi.ComponentResource {
         service: {
           name: gatewayNames.service,
           type: gateway.serviceType,
-          port: gateway.port,
-          targetPort: tls ? 'https' : 'http',
-          nodePort: gateway.nodePort,
+          // Both listeners with TLS: plain HTTP answers the redirect to HTTPS. The configured node port goes to
+          // the one the URL names.
+          ports: tls
+            ? [
+                { name: 'http', port: gateway.port },
+                { name: 'https', port: gateway.tlsPort, nodePort: gateway.nodePort },
+              ]
+            : [{ name: 'http', port: gateway.port, nodePort: gateway.nodePort }],
           awaitAddress: gateway.awaitAddress,
+          annotations: gateway.serviceAnnotations,
           externalTrafficPolicy: gateway.serviceType === 'LoadBalancer' ? 'Local' : undefined,
         },
       },
@@ -181,7 +189,7 @@ export class Gateway extends pulumi.ComponentResource {
         serviceType: gateway.serviceType,
         serviceName: gatewayNames.service,
         namespace,
-        port: gateway.port,
+        port: tls ? gateway.tlsPort : gateway.port,
         nodePort: gateway.nodePort,
         tls,
         publicHost: gateway.publicHost,

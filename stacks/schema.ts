@@ -126,7 +126,6 @@ export const stackConfigSchema = z.strictObject({
         .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, 'expected unix://, tcp://, ssh:// or npipe:// URL')
         .optional(),
       certPath: nonEmpty.optional(),
-      context: nonEmpty.optional(),
     })
     .optional(),
   replicas: z
@@ -140,6 +139,8 @@ export const stackConfigSchema = z.strictObject({
     .strictObject({
       serviceType: z.enum(gatewayServiceTypes).optional(),
       port: integer(1, 65535).optional(),
+      tlsPort: integer(1, 65535).optional(),
+      traefikDisabled: boolean.optional(),
       nodePort: integer(30000, 32767).optional(),
       tunnel: boolean.optional(),
       awaitAddress: boolean.optional(),
@@ -191,6 +192,7 @@ export const stackConfigSchema = z.strictObject({
         .optional(),
       storageSize: memoryQuantity.optional(),
       storageClass: dnsName.optional(),
+      retain: boolean.optional(),
     })
     .optional(),
   resources: z

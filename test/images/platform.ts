@@ -88,6 +88,8 @@ async function startRun(
     nodePort: undefined,
     awaitAddress: false,
     publicHost: undefined,
+    tlsPort: 443,
+    serviceAnnotations: {},
     tlsSecret: undefined,
     monitoringNamespace: undefined,
     rateLimit: { ...sharedDefaults.rateLimit },

@@ -32,7 +32,13 @@ interface StackExpectation {
   /** What the (simulated) cluster reports as the LoadBalancer address. */
   ingress: { ip?: string; hostname?: string }[];
   url: string;
-  skipAwait: boolean;
+  /** `kubernetes.io/arch` node selector of the app pods (undefined: the local engine's own, any node). */
+  arch: string | undefined;
+  storageClass: string;
+  /** Database (namespace, StatefulSet, Secret) left in the cluster on destroy. */
+  retain: boolean;
+  /** Annotations of the gateway's Service: the target's load balancer settings (none waits for an address). */
+  serviceAnnotations: Record<string, string> | undefined;
 }
 
 const expectations: StackExpectation[] = [
@@ -46,7 +52,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ hostname: 'localhost' }],
     url: 'http://localhost',
-    skipAwait: false,
+    arch: undefined,
+    storageClass: 'hostpath',
+    retain: false,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'minikube',
@@ -59,7 +68,10 @@ const expectations: StackExpectation[] = [
     nodePort: 30080,
     ingress: [],
     url: 'http://192.168.49.2:30080',
-    skipAwait: false,
+    arch: undefined,
+    storageClass: 'standard',
+    retain: false,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'k3s',
@@ -71,7 +83,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 8080,
     ingress: [{ ip: '192.168.1.50' }],
     url: 'http://192.168.1.50:8080',
-    skipAwait: false,
+    arch: 'arm64',
+    storageClass: 'local-path',
+    retain: true,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'aks',
@@ -83,7 +98,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ ip: '20.1.2.3' }],
     url: 'http://20.1.2.3',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'managed-csi',
+    retain: true,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'eks',
@@ -95,7 +113,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ hostname: 'a1b2c3-123.eu-west-1.elb.example' }],
     url: 'http://a1b2c3-123.eu-west-1.elb.example',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'gp2',
+    retain: true,
+    serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
   },
   {
     stack: 'gke',
@@ -107,7 +128,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ ip: '34.1.2.3' }],
     url: 'http://34.1.2.3',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'standard-rwo',
+    retain: true,
+    serviceAnnotations: undefined,
   },
 ];
 
@@ -155,7 +179,7 @@ for (const expected of expectations) {
       }
     });
 
-    it("runs each Deployment on its image's digest (pushed) or content tag (local), IfNotPresent", () => {
+    it("runs each Deployment on its image's digest (pushed, IfNotPresent) or content tag (local, Never pulled)", () => {
       for (const [key, app] of Object.entries(apps)) {
         const image = run.resources.find(
           (resource) => resource.type === 'docker:index/image:Image' && resource.name === app,
@@ -167,8 +191,36 @@ for (const expected of expectations) {
         const container = one(run, 'kubernetes:apps/v1:Deployment', deploymentName).inputs.spec.template.spec
           .containers[0];
         assert.equal(container.image, ref);
-        assert.equal(container.imagePullPolicy, 'IfNotPresent');
+        // A local image pruned from the node must never be looked up on Docker Hub under its bare name.
+        assert.equal(container.imagePullPolicy, expected.push ? 'IfNotPresent' : 'Never');
       }
+    });
+
+    it("schedules the app pods on nodes of the images' architecture only", () => {
+      for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
+        const pod = one(run, 'kubernetes:apps/v1:Deployment', name).inputs.spec.template.spec;
+        assert.deepEqual(
+          pod.nodeSelector,
+          expected.arch === undefined ? undefined : { 'kubernetes.io/arch': expected.arch },
+          name,
+        );
+      }
+    });
+
+    it("claims the database volume from the target's StorageClass, kept on destroy outside laptops", () => {
+      const statefulSet = one(run, 'kubernetes:apps/v1:StatefulSet', 'books-postgres');
+      assert.equal(statefulSet.inputs.spec.volumeClaimTemplates[0].spec.storageClassName, expected.storageClass);
+      assert.deepEqual(statefulSet.inputs.spec.persistentVolumeClaimRetentionPolicy, {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
+      assert.equal(statefulSet.retainOnDelete, expected.retain, 'StatefulSet retainOnDelete');
+      assert.equal(one(run, 'kubernetes:core/v1:Namespace', 'books').retainOnDelete, expected.retain, 'namespace');
+      assert.equal(one(run, 'kubernetes:core/v1:Secret', 'books-database').retainOnDelete, expected.retain, 'Secret');
+      const retained = run.resources.filter(
+        (resource) => resource.custom && resource.retainOnDelete && resource.type.startsWith('kubernetes:'),
+      );
+      assert.equal(retained.length, expected.retain ? 3 : 0, 'nothing else is retained');
     });
 
     it('runs 2 replicas of each service with zero-unavailable rolling updates, spread over nodes', () => {
@@ -210,9 +262,10 @@ for (const expected of expectations) {
         [expected.gatewayPort],
         'metrics never published',
       );
-      const annotations =
-        one(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service').inputs.metadata.annotations ?? {};
-      assert.equal(annotations['pulumi.com/skipAwait'] === 'true', expected.skipAwait);
+      const annotations = one(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service').inputs.metadata
+        .annotations;
+      assert.deepEqual(annotations, expected.serviceAnnotations, "the target's load balancer annotations");
+      assert.equal(gateway.externalTrafficPolicy, expected.gatewayType === 'LoadBalancer' ? 'Local' : undefined);
     });
 
     it('gives every pod probes, requests and limits, and the restricted security context', () => {

@@ -16,13 +16,15 @@ function find(run: ProgramRun, type: string, name: string): CapturedResource | u
 }
 
 describe('variants of a stack', () => {
-  it('TLS on aks: HTTPS target port, certificate mounted, 8443 open, https URL', async () => {
+  it('TLS on aks: both 80 (the redirect) and 443 published, certificate mounted, 8443 open, https URL', async () => {
     const input = stackFileConfig('aks');
     setPath(input, 'gateway.tlsSecret', 'books-tls');
-    setPath(input, 'gateway.port', 443);
     const run = await runProgram(input, { stack: 'aks', loadBalancerIngress: [{ ip: '20.1.2.3' }] });
     const service = find(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service')!;
-    assert.deepEqual(service.inputs.spec.ports[0], { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' });
+    assert.deepEqual(service.inputs.spec.ports, [
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+    ]);
     const pod = find(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy')!.inputs.spec.template.spec;
     assert.deepEqual(pod.volumes.at(-1), { name: 'tls', secret: { secretName: 'books-tls', defaultMode: 0o440 } });
     assert.ok(pod.containers[0].ports.some((port: { containerPort: number }) => port.containerPort === 8443));
@@ -36,6 +38,7 @@ describe('variants of a stack', () => {
       'nginx.conf'
     ];
     assert.match(conf, /\/etc\/gateway\/tls\/tls\.crt/);
+    assert.match(conf, /return 308 https:\/\/\$host\$request_uri;/, 'the redirect names the published HTTPS port');
     assert.equal(run.outputs.gatewayUrl, 'https://20.1.2.3');
   });
 
