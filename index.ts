@@ -90,6 +90,8 @@ const books = new WebService(
       { name: 'SHUTDOWN_TIMEOUT_MS', value: String(shutdownSeconds.books * 1000) },
       ...database.clientEnv,
     ],
+    // PGPASSWORD / DATABASE_URL are read at start: a changed credential rolls books.
+    podAnnotations: database.clientPodAnnotations,
     drain: { preStopSleepSeconds: preStopSleepSeconds.books, shutdownSeconds: shutdownSeconds.books },
     service: { name: booksBackend.service, type: 'ClusterIP', ports: [{ name: 'http', port: booksBackend.port }] },
   },

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../stacks/config';
 import type { ContainerSize } from '../stacks/targets';
 import {
   containerResources,
+  contentChecksum,
   postgresUid,
   pullSecretRefs,
   restrictedContainerSecurityContext,
@@ -20,6 +21,29 @@ export const databaseNames = {
   user: 'books',
   database: 'books',
 } as const;
+
+/**
+ * Pod-template annotation carrying a checksum of the database credential: a changed `database.password` (or
+ * `database.url`) rolls PostgreSQL (which then sets the role's password, see `setRolePassword`) and books (whose
+ * connection settings are read at start).
+ */
+export const credentialChecksumAnnotation = 'books-platform/database-credential-checksum';
+
+/**
+ * postStart hook of the PostgreSQL container: sets the `books` role's password to the one in the Secret, through
+ * the local socket (trusted by the official image), retrying while the server starts. The image's entrypoint sets
+ * the password only when it initialises an empty volume, so without this a changed `database.password` would
+ * reach the Secret and books but never the role. The pod is not started (no probes) until the hook succeeds.
+ */
+export function setRolePassword(user: string): string[] {
+  const statement = `ALTER ROLE ${user} PASSWORD :'password';`;
+  const psql = `psql -X -q -v ON_ERROR_STOP=1 -v password="$POSTGRES_PASSWORD" -h /var/run/postgresql -U ${user} -d postgres`;
+  return [
+    '/bin/sh',
+    '-c',
+    `for attempt in $(seq 1 120); do printf '%s\\n' "${statement}" | ${psql} >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1`,
+  ];
+}
 
 export interface DatabaseArgs {
   namespace: pulumi.Input<string>;
@@ -39,11 +63,17 @@ export class Database extends pulumi.ComponentResource {
   /** Pod labels of the PostgreSQL pods; undefined for an external database. */
   readonly podSelector: Record<string, string> | undefined;
   readonly port = databaseNames.port;
+  /** Annotations for the pod template of every database client: they roll when the credential changes. */
+  readonly clientPodAnnotations: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super('books-platform:index:Database', name, {}, opts);
     const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
     const db = args.database;
+    // A checksum of a secret is still derived from it: kept a Pulumi secret too.
+    this.clientPodAnnotations = {
+      [credentialChecksumAnnotation]: pulumi.secret(contentChecksum(db.kind === 'external' ? db.url : db.password)),
+    };
     const retain = db.kind === 'in-cluster' && db.retain;
     if (retain) {
       pulumi.log.info(
@@ -107,7 +137,7 @@ export class Database extends pulumi.ComponentResource {
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           selector: { matchLabels: this.podSelector },
           template: {
-            metadata: { labels },
+            metadata: { labels, annotations: this.clientPodAnnotations },
             spec: {
               automountServiceAccountToken: false,
               imagePullSecrets: pullSecretRefs(args.imagePullSecrets),
@@ -125,6 +155,7 @@ export class Database extends pulumi.ComponentResource {
                     // A subdirectory: the volume root holds lost+found on many storage classes.
                     { name: 'PGDATA', value: `${dataDir}/pgdata` },
                   ],
+                  lifecycle: { postStart: { exec: { command: setRolePassword(databaseNames.user) } } },
                   startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 60 },
                   readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
                   livenessProbe: { ...ready, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },

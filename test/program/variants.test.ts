@@ -152,6 +152,40 @@ describe('variants of a stack', () => {
     }
   });
 
+  it('a new database.password rolls PostgreSQL (whose postStart sets the role password) and books', async () => {
+    const before = await runProgram(stackFileConfig('gke'), { stack: 'gke' });
+    const input = stackFileConfig('gke');
+    setPath(input, 'database.password', 'rotated-database-password-9876543210', { secret: true });
+    const after = await runProgram(input, { stack: 'gke' });
+    const annotation = 'books-platform/database-credential-checksum';
+    for (const [type, name] of [
+      ['kubernetes:apps/v1:StatefulSet', 'books-postgres'],
+      ['kubernetes:apps/v1:Deployment', 'books'],
+    ] as const) {
+      const was = find(before, type, name)!.inputs.spec.template.metadata.annotations[annotation];
+      const is = find(after, type, name)!;
+      assert.match(was, /^[0-9a-f]{64}$/);
+      assert.notEqual(is.inputs.spec.template.metadata.annotations[annotation], was, `${name} rolls`);
+      assert.ok(!JSON.stringify(is.inputs).includes('rotated-database-password'), `${name}: no password inline`);
+    }
+    const unchanged = await runProgram(stackFileConfig('gke'), { stack: 'gke' });
+    assert.equal(
+      find(unchanged, 'kubernetes:apps/v1:Deployment', 'books')!.inputs.spec.template.metadata.annotations[annotation],
+      find(before, 'kubernetes:apps/v1:Deployment', 'books')!.inputs.spec.template.metadata.annotations[annotation],
+      'the same password does not roll anything',
+    );
+    const postgres = find(after, 'kubernetes:apps/v1:StatefulSet', 'books-postgres')!.inputs.spec.template.spec
+      .containers[0];
+    const [shell, flag, script] = postgres.lifecycle.postStart.exec.command;
+    assert.deepEqual([shell, flag], ['/bin/sh', '-c']);
+    assert.match(script, /ALTER ROLE books PASSWORD :'password';/);
+    assert.match(script, /-v password="\$POSTGRES_PASSWORD"/, 'the password from the Secret-backed env');
+    assert.match(script, /-h \/var\/run\/postgresql -U books -d postgres/);
+    assert.ok(
+      postgres.env.some((variable: { name: string; valueFrom?: unknown }) => variable.name === 'POSTGRES_PASSWORD'),
+    );
+  });
+
   it('another namespace, replicas and a monitoring namespace', async () => {
     const input = stackFileConfig('eks');
     setPath(input, 'namespace', 'books-staging');
