@@ -147,10 +147,10 @@ new NetworkPolicies(
       metricsPort: gateway.metricsPort,
     },
     upstreams: [
-      { name: 'books', pods: books.podSelector, port: booksBackend.port },
-      { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port },
+      { name: 'books', pods: books.podSelector, port: booksBackend.port, metrics: true },
+      { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port, metrics: false },
     ],
-    database: database.podSelector && { pods: database.podSelector, port: database.port, clients: books.podSelector },
+    database: { pods: database.podSelector, port: database.port, clients: books.podSelector },
     monitoringNamespace: config.gateway.monitoringNamespace,
   },
   withinNamespace,

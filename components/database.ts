@@ -62,7 +62,8 @@ export class Database extends pulumi.ComponentResource {
   readonly clientEnv: k8s.types.input.core.v1.EnvVar[];
   /** Pod labels of the PostgreSQL pods; undefined for an external database. */
   readonly podSelector: Record<string, string> | undefined;
-  readonly port = databaseNames.port;
+  /** The server's port: the in-cluster one, or the external URL's (default 5432). */
+  readonly port: number;
   /** Annotations for the pod template of every database client: they roll when the credential changes. */
   readonly clientPodAnnotations: Record<string, pulumi.Output<string>>;
 
@@ -70,6 +71,7 @@ export class Database extends pulumi.ComponentResource {
     super('books-platform:index:Database', name, {}, opts);
     const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
     const db = args.database;
+    this.port = db.kind === 'external' ? Number(new URL(db.url).port || databaseNames.port) : databaseNames.port;
     // A checksum of a secret is still derived from it: kept a Pulumi secret too.
     this.clientPodAnnotations = {
       [credentialChecksumAnnotation]: pulumi.secret(contentChecksum(db.kind === 'external' ? db.url : db.password)),

@@ -106,13 +106,15 @@ describe('gateway URL (components/gateway-url.ts)', () => {
 
 describe('network rules (components/network-policies.ts)', () => {
   const gatewayPods = selectorLabels('books-reverse-proxy');
+  const booksPods = selectorLabels('books');
   const specs = networkPolicySpecs({
     namespace: 'books',
     gateway: { name: 'books-reverse-proxy', pods: gatewayPods, publicPorts: [8080, 8443], metricsPort: 9145 },
-    upstreams: [{ name: 'books', pods: selectorLabels('books'), port: 5000 }],
-    database: undefined,
+    upstreams: [{ name: 'books', pods: booksPods, port: 5000, metrics: true }],
+    database: { pods: undefined, port: 6432, clients: booksPods },
     monitoringNamespace: 'monitoring',
   });
+  const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
 
   it('lets the monitoring namespace scrape metrics, and opens both public ports with TLS', () => {
     assert.deepEqual(specs['books-reverse-proxy']!.ingress, [
@@ -122,18 +124,49 @@ describe('network rules (components/network-policies.ts)', () => {
           { protocol: 'TCP', port: 8443 },
         ],
       },
-      {
-        from: [
-          { podSelector: {} },
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-        ],
-        ports: [{ protocol: 'TCP', port: 9145 }],
-      },
+      { from: [{ podSelector: {} }, monitoring], ports: [{ protocol: 'TCP', port: 9145 }] },
+    ]);
+    assert.deepEqual(specs.books!.ingress, [
+      { from: [{ podSelector: { matchLabels: gatewayPods } }, monitoring], ports: [{ protocol: 'TCP', port: 5000 }] },
     ]);
   });
 
-  it('has no PostgreSQL rule for an external database', () => {
-    assert.deepEqual(Object.keys(specs).sort(), ['books', 'books-reverse-proxy', 'default-deny-ingress']);
+  it('denies egress by default; every pod may ask the cluster DNS (UDP and TCP 53), the gateway its upstreams', () => {
+    assert.deepEqual(specs['default-deny-egress'], { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+    assert.deepEqual(specs['cluster-dns-egress']!.egress, [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+    assert.deepEqual(specs['books-reverse-proxy']!.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(specs['books-reverse-proxy']!.egress, [
+      { to: [{ podSelector: { matchLabels: booksPods } }], ports: [{ protocol: 'TCP', port: 5000 }] },
+    ]);
+  });
+
+  it("an external database: no PostgreSQL rule, books may reach any address on the URL's port only", () => {
+    assert.deepEqual(Object.keys(specs).sort(), [
+      'books',
+      'books-reverse-proxy',
+      'cluster-dns-egress',
+      'database-clients-egress',
+      'default-deny-egress',
+      'default-deny-ingress',
+    ]);
+    assert.deepEqual(specs['database-clients-egress'], {
+      podSelector: { matchLabels: booksPods },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'TCP', port: 6432 }] }],
+    });
   });
 });
 

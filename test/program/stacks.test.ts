@@ -360,7 +360,7 @@ for (const expected of expectations) {
       }
     });
 
-    it("denies ingress by default and admits each workload's callers only", () => {
+    it('denies ingress and egress by default; each workload admits its callers and reaches its callees only', () => {
       const policies = Object.fromEntries(
         only(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((policy) => [
           policy.inputs.metadata.name,
@@ -388,6 +388,19 @@ for (const expected of expectations) {
           },
         },
       ]);
+      const postgresPods = {
+        'app.kubernetes.io/name': 'books-postgres',
+        'app.kubernetes.io/part-of': 'books-platform',
+      };
+      assert.deepEqual(policies['default-deny-egress'], { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+      assert.deepEqual(policies['database-clients-egress'].egress, [
+        { to: [{ podSelector: { matchLabels: postgresPods } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      ]);
+      assert.deepEqual(
+        policies['books-reverse-proxy'].egress.map((rule: { ports: { port: number }[] }) => rule.ports[0]!.port),
+        [5000, 3000],
+      );
+      assert.equal(policies['cluster-dns-egress'].egress[0].ports.length, 2);
       const gateway = policies['books-reverse-proxy'];
       assert.deepEqual(gateway.ingress[0], { ports: [{ protocol: 'TCP', port: 8080 }] }, 'HTTP from anywhere');
       assert.deepEqual(
