@@ -120,7 +120,9 @@ export class Database extends pulumi.ComponentResource {
       {
         metadata: { name: databaseNames.service, namespace: args.namespace, labels },
         spec: {
+          // Headless: the StatefulSet's governing Service; books resolves books-postgres to the pod itself.
           type: 'ClusterIP',
+          clusterIP: 'None',
           selector: this.podSelector,
           ports: [{ name: 'postgres', port: databaseNames.port, targetPort: 'postgres', protocol: 'TCP' }],
         },

@@ -41,6 +41,9 @@ export function restrictedPodSecurityContext(uid: number): PodSecurityContext {
     runAsUser: uid,
     runAsGroup: uid,
     fsGroup: uid,
+    // Relabel a volume's files only when its root does not already belong to the group: a large database volume
+    // would otherwise be walked on every pod start.
+    fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }

@@ -10,9 +10,12 @@ import * as k8s from '@pulumi/kubernetes';
 import type { StackConfig } from '../stacks/config';
 
 export function kubernetesProvider(config: StackConfig): k8s.Provider {
+  const { context, kubeconfig, clusterIdentifier, deleteUnreachable } = config.kubernetes;
   return new k8s.Provider('kubernetes', {
-    context: config.kubernetes.context,
-    kubeconfig: config.kubernetes.kubeconfig,
+    context,
+    kubeconfig,
+    clusterIdentifier,
+    deleteUnreachable: deleteUnreachable || undefined,
   });
 }
 

@@ -91,7 +91,12 @@ export type DatabaseConfig =
 export interface StackConfig {
   project: string;
   target: TargetName;
-  kubernetes: { context: string | undefined; kubeconfig: string | undefined };
+  kubernetes: {
+    context: string | undefined;
+    kubeconfig: string | undefined;
+    clusterIdentifier: string | undefined;
+    deleteUnreachable: boolean;
+  };
   namespace: string;
   images: ImagesConfig;
   replicas: { books: number; booksReact: number; gateway: number };
@@ -213,6 +218,13 @@ function resolve(
     );
   }
 
+  if (raw.kubernetes?.deleteUnreachable === true && defaults.pushImages) {
+    report(
+      'kubernetes.deleteUnreachable',
+      `only for laptop clusters (docker-desktop, minikube) that were deleted: on ${target} an unreachable API server ` +
+        'is more likely a network problem, and the state of every resource would be dropped',
+    );
+  }
   const images = resolveImages(raw, defaults, target, report, options);
   const gateway = resolveGateway(raw, defaults, target, report);
   const database = resolveDatabase(raw, defaults, project, report);
@@ -221,7 +233,12 @@ function resolve(
   return {
     project,
     target,
-    kubernetes: { context, kubeconfig: raw.kubernetes?.kubeconfig },
+    kubernetes: {
+      context,
+      kubeconfig: raw.kubernetes?.kubeconfig,
+      clusterIdentifier: raw.kubernetes?.clusterIdentifier,
+      deleteUnreachable: raw.kubernetes?.deleteUnreachable ?? false,
+    },
     namespace: raw.namespace ?? sharedDefaults.namespace,
     images,
     replicas: {

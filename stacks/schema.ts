@@ -90,6 +90,10 @@ export const stackConfigSchema = z.strictObject({
       context: nonEmpty.optional(),
       /** A path (never inline content: the provider would be replaced whenever it changes). */
       kubeconfig: nonEmpty.refine((v) => !v.includes('\n'), 'expected a file path, not kubeconfig content').optional(),
+      /** The provider is replaced only when this changes (not when the context or kubeconfig path does). */
+      clusterIdentifier: nonEmpty.optional(),
+      /** Laptop stacks: drop the state of resources whose cluster is gone. */
+      deleteUnreachable: boolean.optional(),
     })
     .optional(),
   platform: z.enum(['linux/amd64', 'linux/arm64', 'linux/arm/v7']).optional(),

@@ -415,6 +415,13 @@ const invalidCases: InvalidCase[] = [
     says: /tcp:\/\//,
   },
   {
+    title: 'deleteUnreachable on a cloud stack',
+    stack: 'eks',
+    change: (i) => setPath(i, 'kubernetes.deleteUnreachable', true),
+    key: 'kubernetes.deleteUnreachable',
+    says: /only for laptop clusters/,
+  },
+  {
     title: 'a Docker CLI context, which the image builds would ignore',
     stack: 'minikube',
     change: (i) => setPath(i, 'docker.context', 'minikube'),

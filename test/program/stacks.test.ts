@@ -252,6 +252,7 @@ for (const expected of expectations) {
       );
       assert.deepEqual([byName[webRoute.service].type, byName[webRoute.service].ports[0].port], ['ClusterIP', 3000]);
       assert.deepEqual([byName['books-postgres'].type, byName['books-postgres'].ports[0].port], ['ClusterIP', 5432]);
+      assert.equal(byName['books-postgres'].clusterIP, 'None', "the StatefulSet's governing Service is headless");
       const gateway = byName['books-reverse-proxy-service'];
       assert.equal(gateway.type, expected.gatewayType);
       assert.equal(gateway.ports[0].port, expected.gatewayPort);
@@ -275,6 +276,7 @@ for (const expected of expectations) {
         const pod = workload.inputs.spec.template.spec;
         assert.equal(pod.securityContext.runAsNonRoot, true);
         assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+        assert.equal(pod.securityContext.fsGroupChangePolicy, 'OnRootMismatch');
         assert.equal(pod.automountServiceAccountToken, false);
         for (const container of pod.containers) {
           const where = `${workload.inputs.metadata.name}/${container.name}`;

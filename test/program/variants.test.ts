@@ -186,6 +186,19 @@ describe('variants of a stack', () => {
     );
   });
 
+  it('kubernetes.clusterIdentifier and, on a laptop stack, deleteUnreachable reach the Kubernetes provider', async () => {
+    const input = stackFileConfig('minikube');
+    setPath(input, 'kubernetes.clusterIdentifier', 'laptop-minikube');
+    setPath(input, 'kubernetes.deleteUnreachable', true);
+    const run = await runProgram(input, { stack: 'minikube' });
+    const provider = run.resources.find((resource) => resource.type === 'pulumi:providers:kubernetes')!;
+    assert.equal(provider.inputs.clusterIdentifier, 'laptop-minikube');
+    assert.equal(provider.inputs.deleteUnreachable, 'true');
+    const plain = await runProgram(stackFileConfig('minikube'), { stack: 'minikube' });
+    const defaults = plain.resources.find((resource) => resource.type === 'pulumi:providers:kubernetes')!;
+    assert.deepEqual([defaults.inputs.clusterIdentifier, defaults.inputs.deleteUnreachable], [undefined, undefined]);
+  });
+
   it('another namespace, replicas and a monitoring namespace', async () => {
     const input = stackFileConfig('eks');
     setPath(input, 'namespace', 'books-staging');
