@@ -35,9 +35,9 @@ export const credentialChecksumAnnotation = 'books-platform/database-credential-
  * the password only when it initialises an empty volume, so without this a changed `database.password` would
  * reach the Secret and books but never the role. The pod is not started (no probes) until the hook succeeds.
  */
-export function setRolePassword(user: string): string[] {
+export function setRolePassword(user: string, socketDir = '/var/run/postgresql'): string[] {
   const statement = `ALTER ROLE ${user} PASSWORD :'password';`;
-  const psql = `psql -X -q -v ON_ERROR_STOP=1 -v password="$POSTGRES_PASSWORD" -h /var/run/postgresql -U ${user} -d postgres`;
+  const psql = `psql -X -q -v ON_ERROR_STOP=1 -v password="$POSTGRES_PASSWORD" -h ${socketDir} -U ${user} -d postgres`;
   return [
     '/bin/sh',
     '-c',
