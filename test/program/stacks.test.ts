@@ -488,6 +488,10 @@ for (const expected of expectations) {
       assert.equal(providers.length, 1);
       assert.equal(providers[0]!.inputs.context, expected.context, 'the context, a plain config value');
       assert.equal(providers[0]!.inputs.kubeconfig, undefined, 'never computed kubeconfig content');
+      const docker = run.resources.filter((resource) => resource.type === 'pulumi:providers:docker');
+      assert.equal(docker.length, 1);
+      // No stack file commits an engine address: DOCKER_HOST (e.g. from `minikube docker-env`) decides.
+      assert.deepEqual([docker[0]!.inputs.host, docker[0]!.inputs.certPath], [undefined, undefined]);
     });
 
     it('registers manifests that validate against the Kubernetes OpenAPI schemas', async () => {
