@@ -2,13 +2,13 @@
  * The books platform: config → images → database → services → gateway → outputs.
  * Everything a stack varies is in Pulumi.<stack>.yaml, over the per-target table in stacks/targets.ts.
  */
-import * as path from 'node:path';
 import { AppImage } from './components/app-image';
 import { Database } from './components/database';
 import { preStopSleepSeconds, shutdownSeconds } from './components/drain';
 import { Gateway } from './components/gateway';
 import { NetworkPolicies } from './components/network-policies';
 import { PlatformNamespace } from './components/namespace';
+import { RegistrySecret } from './components/registry-secret';
 import { dockerProvider, kubernetesProvider } from './components/providers';
 import { routeBackend } from './components/upstreams';
 import { WebService } from './components/web-service';
@@ -21,11 +21,7 @@ const docker = dockerProvider(config);
 
 // Images.
 const appImage = (app: string) =>
-  new AppImage(
-    app,
-    { app, context: path.join(__dirname, 'apps', app), images: config.images },
-    { providers: { docker } },
-  );
+  new AppImage(app, { app, projectDir: __dirname, images: config.images }, { providers: { docker } });
 const images = {
   books: appImage('books'),
   booksReact: appImage('books-react'),
@@ -33,13 +29,37 @@ const images = {
 };
 
 const inCluster = { providers: { kubernetes } };
-const namespace = new PlatformNamespace('namespace', { name: config.namespace }, inCluster);
+// The namespace holds the database's volume claims: kept whenever the database is (database.retain).
+const retainDatabase = config.database.kind === 'in-cluster' && config.database.retain;
+const namespace = new PlatformNamespace(
+  'namespace',
+  { name: config.namespace, retainOnDelete: retainDatabase },
+  inCluster,
+);
 const withinNamespace = { ...inCluster, dependsOn: [namespace] };
+
+// Pull credentials: every pod that runs a project image (or the database image) lists them.
+const registry = config.images.registry;
+const registrySecret =
+  registry?.username !== undefined && registry.password !== undefined
+    ? new RegistrySecret(
+        'registry',
+        {
+          namespace: config.namespace,
+          registry: { ...registry, username: registry.username, password: registry.password },
+        },
+        withinNamespace,
+      )
+    : undefined;
+const imagePullSecrets = [
+  ...(registrySecret ? [registrySecret.name] : []),
+  ...(config.images.pullSecret !== undefined ? [config.images.pullSecret] : []),
+];
 
 // Database.
 const database = new Database(
   'database',
-  { namespace: config.namespace, database: config.database, size: config.sizes.postgres },
+  { namespace: config.namespace, database: config.database, size: config.sizes.postgres, imagePullSecrets },
   withinNamespace,
 );
 
@@ -54,7 +74,8 @@ const books = new WebService(
     namespace: config.namespace,
     image: images.books.ref,
     imagePullPolicy: images.books.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
+    nodeArch: images.books.nodeArch,
     replicas: config.replicas.books,
     size: config.sizes.books,
     containerPorts: [{ name: 'http', port: booksBackend.port }],
@@ -69,8 +90,10 @@ const books = new WebService(
       { name: 'SHUTDOWN_TIMEOUT_MS', value: String(shutdownSeconds.books * 1000) },
       ...database.clientEnv,
     ],
+    // PGPASSWORD / DATABASE_URL are read at start: a changed credential rolls books.
+    podAnnotations: database.clientPodAnnotations,
     drain: { preStopSleepSeconds: preStopSleepSeconds.books, shutdownSeconds: shutdownSeconds.books },
-    service: { name: booksBackend.service, type: 'ClusterIP', port: booksBackend.port, targetPort: 'http' },
+    service: { name: booksBackend.service, type: 'ClusterIP', ports: [{ name: 'http', port: booksBackend.port }] },
   },
   { ...withinNamespace, dependsOn: [namespace, database] },
 );
@@ -82,7 +105,8 @@ const booksReact = new WebService(
     namespace: config.namespace,
     image: images.booksReact.ref,
     imagePullPolicy: images.booksReact.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
+    nodeArch: images.booksReact.nodeArch,
     replicas: config.replicas.booksReact,
     size: config.sizes.booksReact,
     containerPorts: [{ name: 'http', port: webBackend.port }],
@@ -91,7 +115,7 @@ const booksReact = new WebService(
     readinessPath: '/healthz',
     env: [{ name: 'PORT', value: String(webBackend.port) }],
     drain: { preStopSleepSeconds: preStopSleepSeconds.booksReact, shutdownSeconds: shutdownSeconds.booksReact },
-    service: { name: webBackend.service, type: 'ClusterIP', port: webBackend.port, targetPort: 'http' },
+    service: { name: webBackend.service, type: 'ClusterIP', ports: [{ name: 'http', port: webBackend.port }] },
   },
   withinNamespace,
 );
@@ -104,7 +128,8 @@ const gateway = new Gateway(
     gateway: config.gateway,
     image: images.gateway.ref,
     imagePullPolicy: images.gateway.imagePullPolicy,
-    imagePullSecret: config.images.pullSecret,
+    imagePullSecrets,
+    nodeArch: images.gateway.nodeArch,
     replicas: config.replicas.gateway,
     size: config.sizes.gateway,
   },
@@ -115,12 +140,17 @@ new NetworkPolicies(
   'network',
   {
     namespace: config.namespace,
-    gateway: { pods: gateway.podSelector, publicPorts: gateway.publicPorts, metricsPort: gateway.metricsPort },
+    gateway: {
+      name: gateway.workloadName,
+      pods: gateway.podSelector,
+      publicPorts: gateway.publicPorts,
+      metricsPort: gateway.metricsPort,
+    },
     upstreams: [
-      { name: 'books', pods: books.podSelector, port: booksBackend.port },
-      { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port },
+      { name: 'books', pods: books.podSelector, port: booksBackend.port, metrics: true },
+      { name: 'books-react', pods: booksReact.podSelector, port: webBackend.port, metrics: false },
     ],
-    database: database.podSelector && { pods: database.podSelector, port: database.port, clients: books.podSelector },
+    database: { pods: database.podSelector, port: database.port, clients: books.podSelector },
     monitoringNamespace: config.gateway.monitoringNamespace,
   },
   withinNamespace,

@@ -4,7 +4,9 @@ import type { DatabaseConfig } from '../stacks/config';
 import type { ContainerSize } from '../stacks/targets';
 import {
   containerResources,
+  contentChecksum,
   postgresUid,
+  pullSecretRefs,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   selectorLabels,
@@ -20,10 +22,35 @@ export const databaseNames = {
   database: 'books',
 } as const;
 
+/**
+ * Pod-template annotation carrying a checksum of the database credential: a changed `database.password` (or
+ * `database.url`) rolls PostgreSQL (which then sets the role's password, see `setRolePassword`) and books (whose
+ * connection settings are read at start).
+ */
+export const credentialChecksumAnnotation = 'books-platform/database-credential-checksum';
+
+/**
+ * postStart hook of the PostgreSQL container: sets the `books` role's password to the one in the Secret, through
+ * the local socket (trusted by the official image), retrying while the server starts. The image's entrypoint sets
+ * the password only when it initialises an empty volume, so without this a changed `database.password` would
+ * reach the Secret and books but never the role. The pod is not started (no probes) until the hook succeeds.
+ */
+export function setRolePassword(user: string, socketDir = '/var/run/postgresql'): string[] {
+  const statement = `ALTER ROLE ${user} PASSWORD :'password';`;
+  const psql = `psql -X -q -v ON_ERROR_STOP=1 -v password="$POSTGRES_PASSWORD" -h ${socketDir} -U ${user} -d postgres`;
+  return [
+    '/bin/sh',
+    '-c',
+    `for attempt in $(seq 1 120); do printf '%s\\n' "${statement}" | ${psql} >/dev/null 2>&1 && exit 0; sleep 1; done; exit 1`,
+  ];
+}
+
 export interface DatabaseArgs {
   namespace: pulumi.Input<string>;
   database: DatabaseConfig;
   size: ContainerSize;
+  /** Pull Secrets of the PostgreSQL pod: a private or mirrored database image needs them like the apps do. */
+  imagePullSecrets: pulumi.Input<string>[];
 }
 
 /**
@@ -35,12 +62,28 @@ export class Database extends pulumi.ComponentResource {
   readonly clientEnv: k8s.types.input.core.v1.EnvVar[];
   /** Pod labels of the PostgreSQL pods; undefined for an external database. */
   readonly podSelector: Record<string, string> | undefined;
-  readonly port = databaseNames.port;
+  /** The server's port: the in-cluster one, or the external URL's (default 5432). */
+  readonly port: number;
+  /** Annotations for the pod template of every database client: they roll when the credential changes. */
+  readonly clientPodAnnotations: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super('books-platform:index:Database', name, {}, opts);
     const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
     const db = args.database;
+    this.port = db.kind === 'external' ? Number(new URL(db.url).port || databaseNames.port) : databaseNames.port;
+    // A checksum of a secret is still derived from it: kept a Pulumi secret too.
+    this.clientPodAnnotations = {
+      [credentialChecksumAnnotation]: pulumi.secret(contentChecksum(db.kind === 'external' ? db.url : db.password)),
+    };
+    const retain = db.kind === 'in-cluster' && db.retain;
+    if (retain) {
+      pulumi.log.info(
+        `database kept on destroy: \`pulumi destroy\` or a namespace change leaves the namespace, the StatefulSet ` +
+          `${databaseNames.workload} and its volume claim in the cluster (database.retain; docs/configuration.md)`,
+        this,
+      );
+    }
     const labels = workloadLabels(databaseNames.workload, 'database');
     new k8s.core.v1.Secret(
       name,
@@ -49,7 +92,7 @@ export class Database extends pulumi.ComponentResource {
         type: 'Opaque',
         stringData: db.kind === 'external' ? { url: pulumi.secret(db.url) } : { password: pulumi.secret(db.password) },
       },
-      { parent: this, additionalSecretOutputs: ['data', 'stringData'] },
+      { parent: this, additionalSecretOutputs: ['data', 'stringData'], retainOnDelete: retain },
     );
 
     if (db.kind === 'external') {
@@ -77,7 +120,9 @@ export class Database extends pulumi.ComponentResource {
       {
         metadata: { name: databaseNames.service, namespace: args.namespace, labels },
         spec: {
+          // Headless: the StatefulSet's governing Service; books resolves books-postgres to the pod itself.
           type: 'ClusterIP',
+          clusterIP: 'None',
           selector: this.podSelector,
           ports: [{ name: 'postgres', port: databaseNames.port, targetPort: 'postgres', protocol: 'TCP' }],
         },
@@ -92,11 +137,14 @@ export class Database extends pulumi.ComponentResource {
         spec: {
           serviceName: service.metadata.name,
           replicas: 1,
+          // The claims outlive the StatefulSet (the default, stated): deleting it never deletes the data.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           selector: { matchLabels: this.podSelector },
           template: {
-            metadata: { labels },
+            metadata: { labels, annotations: this.clientPodAnnotations },
             spec: {
               automountServiceAccountToken: false,
+              imagePullSecrets: pullSecretRefs(args.imagePullSecrets),
               securityContext: restrictedPodSecurityContext(postgresUid),
               containers: [
                 {
@@ -111,6 +159,7 @@ export class Database extends pulumi.ComponentResource {
                     // A subdirectory: the volume root holds lost+found on many storage classes.
                     { name: 'PGDATA', value: `${dataDir}/pgdata` },
                   ],
+                  lifecycle: { postStart: { exec: { command: setRolePassword(databaseNames.user) } } },
                   startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 60 },
                   readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
                   livenessProbe: { ...ready, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
@@ -141,7 +190,7 @@ export class Database extends pulumi.ComponentResource {
           ],
         },
       },
-      { parent: this },
+      { parent: this, retainOnDelete: retain },
     );
     this.registerOutputs({});
   }

@@ -14,10 +14,10 @@ import { contentChecksum, selectorLabels, workloadLabels } from './pod-spec';
 import { WebService } from './web-service';
 
 export const gatewayNames = {
-  workload: 'books-gateway',
-  service: 'books-gateway',
-  configMap: 'books-gateway-config',
-  jwtSecret: 'books-gateway-jwt',
+  workload: 'books-reverse-proxy',
+  service: 'books-reverse-proxy-service',
+  configMap: 'books-reverse-proxy-config',
+  jwtSecret: 'books-reverse-proxy-jwt',
   configFile: '/etc/gateway/nginx.conf',
   jwtDir: '/etc/gateway/jwt',
   tlsDir: '/etc/gateway/tls',
@@ -64,7 +64,7 @@ export function gatewayRenderOptions(
             port: gatewayPorts.https,
             certificateFile: `${gatewayNames.tlsDir}/tls.crt`,
             keyFile: `${gatewayNames.tlsDir}/tls.key`,
-            redirectPort: gateway.port,
+            redirectPort: gateway.tlsPort,
           },
   };
 }
@@ -74,7 +74,8 @@ export interface GatewayArgs {
   gateway: GatewayConfig;
   image: pulumi.Input<string>;
   imagePullPolicy: string;
-  imagePullSecret: string | undefined;
+  imagePullSecrets: pulumi.Input<string>[];
+  nodeArch: string | undefined;
   replicas: number;
   size: ContainerSize;
 }
@@ -87,6 +88,7 @@ export interface GatewayArgs {
 export class Gateway extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly nginxConf: string;
+  readonly workloadName = gatewayNames.workload;
   readonly podSelector = selectorLabels(gatewayNames.workload);
   readonly publicPorts: number[];
   readonly metricsPort: number;
@@ -143,7 +145,8 @@ export class Gateway extends pulumi.ComponentResource {
         namespace,
         image: args.image,
         imagePullPolicy: args.imagePullPolicy,
-        imagePullSecret: args.imagePullSecret,
+        imagePullSecrets: args.imagePullSecrets,
+        nodeArch: args.nodeArch,
         replicas: args.replicas,
         size: args.size,
         containerPorts: [
@@ -165,10 +168,16 @@ export class Gateway extends pulumi.ComponentResource {
         service: {
           name: gatewayNames.service,
           type: gateway.serviceType,
-          port: gateway.port,
-          targetPort: tls ? 'https' : 'http',
-          nodePort: gateway.nodePort,
+          // Both listeners with TLS: plain HTTP answers the redirect to HTTPS. The configured node port goes to
+          // the one the URL names.
+          ports: tls
+            ? [
+                { name: 'http', port: gateway.port },
+                { name: 'https', port: gateway.tlsPort, nodePort: gateway.nodePort },
+              ]
+            : [{ name: 'http', port: gateway.port, nodePort: gateway.nodePort }],
           awaitAddress: gateway.awaitAddress,
+          annotations: gateway.serviceAnnotations,
           externalTrafficPolicy: gateway.serviceType === 'LoadBalancer' ? 'Local' : undefined,
         },
       },
@@ -180,7 +189,7 @@ export class Gateway extends pulumi.ComponentResource {
         serviceType: gateway.serviceType,
         serviceName: gatewayNames.service,
         namespace,
-        port: gateway.port,
+        port: tls ? gateway.tlsPort : gateway.port,
         nodePort: gateway.nodePort,
         tls,
         publicHost: gateway.publicHost,

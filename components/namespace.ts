@@ -4,6 +4,8 @@ import { partOf, restrictedNamespaceLabels } from './pod-spec';
 
 export interface PlatformNamespaceArgs {
   name: string;
+  /** Leave the namespace (and the database volume claims in it) in the cluster on destroy or a rename. */
+  retainOnDelete: boolean;
 }
 
 /** The platform's namespace, enforcing Pod Security Standards "restricted" on every pod in it. */
@@ -20,7 +22,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
           labels: { ...restrictedNamespaceLabels(), 'app.kubernetes.io/part-of': partOf },
         },
       },
-      { parent: this },
+      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });

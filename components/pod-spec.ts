@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type * as k8s from '@pulumi/kubernetes';
+import type * as pulumi from '@pulumi/pulumi';
 import type { ContainerSize } from '../stacks/targets';
 
 export const partOf = 'books-platform';
@@ -40,6 +41,9 @@ export function restrictedPodSecurityContext(uid: number): PodSecurityContext {
     runAsUser: uid,
     runAsGroup: uid,
     fsGroup: uid,
+    // Relabel a volume's files only when its root does not already belong to the group: a large database volume
+    // would otherwise be walked on every pod start.
+    fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
@@ -69,6 +73,11 @@ export function containerResources(size: ContainerSize): Resources {
     requests: { cpu: size.cpuRequest, memory: size.memoryRequest, 'ephemeral-storage': ephemeralStorage.request },
     limits: { cpu: size.cpuLimit, memory: size.memoryLimit, 'ephemeral-storage': ephemeralStorage.limit },
   };
+}
+
+/** imagePullSecrets of a pod: omitted when there are none. */
+export function pullSecretRefs(names: readonly pulumi.Input<string>[]): { name: pulumi.Input<string> }[] | undefined {
+  return names.length === 0 ? undefined : names.map((name) => ({ name }));
 }
 
 /** Spread replicas over nodes when there are several; a single-node cluster still schedules them. */

@@ -10,20 +10,24 @@ import * as k8s from '@pulumi/kubernetes';
 import type { StackConfig } from '../stacks/config';
 
 export function kubernetesProvider(config: StackConfig): k8s.Provider {
+  const { context, kubeconfig, clusterIdentifier, deleteUnreachable } = config.kubernetes;
   return new k8s.Provider('kubernetes', {
-    context: config.kubernetes.context,
-    kubeconfig: config.kubernetes.kubeconfig,
+    context,
+    kubeconfig,
+    clusterIdentifier,
+    deleteUnreachable: deleteUnreachable || undefined,
   });
 }
 
 /**
- * For minikube, `docker.host`/`docker.certPath` point at minikube's engine (`minikube docker-env`).
+ * The engine that builds: `docker.host`/`docker.certPath` when set, else DOCKER_HOST/DOCKER_CERT_PATH (what
+ * `minikube docker-env` exports). No `docker.context`: the provider accepts one, but its Image builds ignore it.
  * A leading `~/` in certPath is expanded here so one stack file serves every user; only images hang
  * off this provider, and they are rebuilt from the same content if it is ever replaced.
  */
 export function dockerProvider(config: StackConfig): docker.Provider {
-  const { host, certPath, context } = config.images.docker;
-  return new docker.Provider('docker', { host, certPath: certPath && expandHome(certPath), context });
+  const { host, certPath } = config.images.docker;
+  return new docker.Provider('docker', { host, certPath: certPath && expandHome(certPath) });
 }
 
 export function expandHome(file: string): string {

@@ -5,6 +5,7 @@ import { gracefulStop, type Drain } from './drain';
 import {
   appUid,
   containerResources,
+  pullSecretRefs,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   selectorLabels,
@@ -22,8 +23,8 @@ export interface WebServiceArgs {
   namespace: Input<string>;
   image: Input<string>;
   imagePullPolicy: string;
-  /** Name of a dockerconfigjson Secret the kubelet pulls the image with. */
-  imagePullSecret?: string | undefined;
+  /** Names of dockerconfigjson Secrets the kubelet pulls the image with. */
+  imagePullSecrets: Input<string>[];
   replicas: number;
   size: ContainerSize;
   /** Container ports; only `service.targetPort` is published by the Service (never metrics). */
@@ -38,15 +39,17 @@ export interface WebServiceArgs {
   podAnnotations?: Input<Record<string, Input<string>>>;
   /** preStop sleep and drain deadline: the pod's graceful stop (components/drain.ts). */
   drain: Drain;
+  /** `kubernetes.io/arch` of the nodes the image was built for; undefined: any node (the engine's own). */
+  nodeArch?: string | undefined;
   service: {
     name: string;
     type: GatewayServiceType;
-    port: number;
-    /** Container port name the Service forwards to. */
-    targetPort: string;
-    nodePort?: number | undefined;
+    /** Published ports; each forwards to the container port of the same name. */
+    ports: { name: string; port: number; nodePort?: number | undefined }[];
     /** false: do not wait for a LoadBalancer address the target cannot give (kwok, a pending tunnel). */
     awaitAddress?: boolean;
+    /** The target's load balancer annotations (LoadBalancer only). */
+    annotations?: Readonly<Record<string, string>>;
     /** Local keeps the client's address (rate limits are per client) on LoadBalancer/NodePort. */
     externalTrafficPolicy?: 'Local' | 'Cluster';
   };
@@ -87,9 +90,10 @@ export class WebService extends pulumi.ComponentResource {
             metadata: { labels, annotations: args.podAnnotations },
             spec: {
               automountServiceAccountToken: false,
-              imagePullSecrets: args.imagePullSecret === undefined ? undefined : [{ name: args.imagePullSecret }],
+              imagePullSecrets: pullSecretRefs(args.imagePullSecrets),
               securityContext: restrictedPodSecurityContext(appUid),
               topologySpreadConstraints: spreadOverNodes(args.name),
+              nodeSelector: args.nodeArch === undefined ? undefined : { 'kubernetes.io/arch': args.nodeArch },
               terminationGracePeriodSeconds: stop.terminationGracePeriodSeconds,
               containers: [
                 {
@@ -127,24 +131,19 @@ export class WebService extends pulumi.ComponentResource {
           name: service.name,
           namespace: args.namespace,
           labels,
-          annotations:
-            service.type === 'LoadBalancer' && service.awaitAddress === false
-              ? { 'pulumi.com/skipAwait': 'true' }
-              : undefined,
+          annotations: serviceAnnotations(service),
         },
         spec: {
           type: service.type,
           externalTrafficPolicy: service.externalTrafficPolicy,
           selector,
-          ports: [
-            {
-              name: service.targetPort,
-              port: service.port,
-              targetPort: service.targetPort,
-              protocol: 'TCP',
-              nodePort: service.nodePort,
-            },
-          ],
+          ports: service.ports.map((port) => ({
+            name: port.name,
+            port: port.port,
+            targetPort: port.name,
+            protocol: 'TCP',
+            nodePort: port.nodePort,
+          })),
         },
       },
       { parent: this, dependsOn: [this.deployment] },
@@ -162,4 +161,11 @@ export class WebService extends pulumi.ComponentResource {
 
     this.registerOutputs({ deployment: this.deployment.metadata.name, service: this.service.metadata.name });
   }
+}
+
+function serviceAnnotations(service: WebServiceArgs['service']): Record<string, string> | undefined {
+  if (service.type !== 'LoadBalancer') return undefined;
+  const annotations: Record<string, string> = { ...service.annotations };
+  if (service.awaitAddress === false) annotations['pulumi.com/skipAwait'] = 'true';
+  return Object.keys(annotations).length === 0 ? undefined : annotations;
 }

@@ -6,7 +6,7 @@
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 
 /** The only Service allowed to be reachable from outside the cluster (docs/contracts.md). */
-export const gatewayServiceName = 'books-gateway';
+export const gatewayServiceName = 'books-reverse-proxy-service';
 
 /** A manifest as the policy API hands it over (its own typing is Record<string, any>). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary Kubernetes manifests, read defensively with ?.

@@ -36,9 +36,19 @@ const rows: [string, (defaults: TargetDefaults) => string][] = [
   ['`platform`', (d) => show(d.platform, "engine's own")],
   ['`gateway.serviceType`', (d) => show(d.gatewayServiceType, '')],
   ['`gateway.port`', (d) => show(d.gatewayPort, '')],
+  ['`gateway.tlsPort` (with `gateway.tlsSecret`)', (d) => show(d.gatewayTlsPort, '')],
+  [
+    'gateway LoadBalancer annotations',
+    (d) =>
+      Object.entries(d.gatewayServiceAnnotations)
+        .map(([key, value]) => `\`${key}: ${value}\``)
+        .join(', ') || 'none',
+  ],
   ['`gateway.awaitAddress`', (d) => show(d.awaitGatewayAddress, '')],
   ['`gateway.publicHost`', (d) => show(d.publicHost, 'from the Service status')],
   ['`database.storageSize`', (d) => show(d.storageSize, '')],
+  ['`database.storageClass`', (d) => show(d.storageClass, '')],
+  ['`database.retain` (kept on destroy)', (d) => show(d.retainDatabase, '')],
   ...(['books', 'booksReact', 'gateway', 'postgres'] as const).map(
     (workload) =>
       [`\`resources.${workload}\` (request → limit, CPU/memory)`, (d: TargetDefaults) => sizeOf(d.sizes, workload)] as [

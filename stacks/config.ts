@@ -50,13 +50,18 @@ export interface ImagesConfig {
   /** imagePullSecret of every app pod, for registries the nodes cannot pull from on their own. */
   pullSecret: string | undefined;
   buildArgs: Readonly<Record<string, string>>;
-  docker: { host?: string; certPath?: string; context?: string };
+  docker: { host?: string; certPath?: string };
 }
 
 export interface GatewayConfig {
   serviceType: GatewayServiceType;
+  /** Service port of plain HTTP (the redirect to HTTPS when TLS is configured). */
   port: number;
+  /** Service port of HTTPS, published beside `port` when `tlsSecret` is set. */
+  tlsPort: number;
   nodePort: number | undefined;
+  /** Annotations of a LoadBalancer Service (the target's, from the per-target table). */
+  serviceAnnotations: Readonly<Record<string, string>>;
   awaitAddress: boolean;
   publicHost: string | undefined;
   tlsSecret: string | undefined;
@@ -72,13 +77,26 @@ export interface GatewayConfig {
 }
 
 export type DatabaseConfig =
-  | { kind: 'in-cluster'; password: string; image: string; storageSize: string; storageClass: string | undefined }
+  | {
+      kind: 'in-cluster';
+      password: string;
+      image: string;
+      storageSize: string;
+      storageClass: string;
+      /** Keep the data on destroy / namespace change (retainOnDelete). */
+      retain: boolean;
+    }
   | { kind: 'external'; url: string };
 
 export interface StackConfig {
   project: string;
   target: TargetName;
-  kubernetes: { context: string | undefined; kubeconfig: string | undefined };
+  kubernetes: {
+    context: string | undefined;
+    kubeconfig: string | undefined;
+    clusterIdentifier: string | undefined;
+    deleteUnreachable: boolean;
+  };
   namespace: string;
   images: ImagesConfig;
   replicas: { books: number; booksReact: number; gateway: number };
@@ -200,6 +218,13 @@ function resolve(
     );
   }
 
+  if (raw.kubernetes?.deleteUnreachable === true && defaults.pushImages) {
+    report(
+      'kubernetes.deleteUnreachable',
+      `only for laptop clusters (docker-desktop, minikube) that were deleted: on ${target} an unreachable API server ` +
+        'is more likely a network problem, and the state of every resource would be dropped',
+    );
+  }
   const images = resolveImages(raw, defaults, target, report, options);
   const gateway = resolveGateway(raw, defaults, target, report);
   const database = resolveDatabase(raw, defaults, project, report);
@@ -208,7 +233,12 @@ function resolve(
   return {
     project,
     target,
-    kubernetes: { context, kubeconfig: raw.kubernetes?.kubeconfig },
+    kubernetes: {
+      context,
+      kubeconfig: raw.kubernetes?.kubeconfig,
+      clusterIdentifier: raw.kubernetes?.clusterIdentifier,
+      deleteUnreachable: raw.kubernetes?.deleteUnreachable ?? false,
+    },
     namespace: raw.namespace ?? sharedDefaults.namespace,
     images,
     replicas: {
@@ -332,12 +362,31 @@ function resolveGateway(
       'LoadBalancer on minikube stays pending without `minikube tunnel`: set gateway.tunnel: true (and run the tunnel) or use NodePort',
     );
   }
-  const port = gateway.port ?? defaults.gatewayPort;
-  if (target === 'k3s' && serviceType === 'LoadBalancer' && (port === 80 || port === 443)) {
-    report(
-      'gateway.port',
-      "k3s's bundled Traefik holds ports 80 and 443 on every node, so a LoadBalancer there stays pending: use another port (default 8080)",
-    );
+  // Without Traefik, k3s's ServiceLB can give the gateway the standard ports.
+  const traefikFree = gateway.traefikDisabled === true;
+  const port = gateway.port ?? (traefikFree ? 80 : defaults.gatewayPort);
+  const tlsPort = gateway.tlsPort ?? (traefikFree ? 443 : defaults.gatewayTlsPort);
+  if (gateway.traefikDisabled !== undefined && target !== 'k3s') {
+    report('gateway.traefikDisabled', `only applies to target k3s (its bundled Traefik); remove it for ${target}`);
+  }
+  if (target === 'k3s' && serviceType === 'LoadBalancer' && !traefikFree) {
+    for (const [key, value] of [
+      ['gateway.port', port],
+      ['gateway.tlsPort', tlsPort],
+    ] as const) {
+      if (value !== 80 && value !== 443) continue;
+      report(
+        key,
+        "k3s's bundled Traefik holds ports 80 and 443 on every node, so a LoadBalancer there stays pending: use another port " +
+          '(defaults 8080/8443), or install k3s with --disable=traefik and set gateway.traefikDisabled: true',
+      );
+    }
+  }
+  if (gateway.tlsPort !== undefined && gateway.tlsSecret === undefined) {
+    report('gateway.tlsPort', 'only applies with gateway.tlsSecret (HTTPS)');
+  }
+  if (gateway.tlsSecret !== undefined && tlsPort === port) {
+    report('gateway.tlsPort', `must differ from gateway.port (${port}): both listeners are published`);
   }
   if (gateway.nodePort !== undefined && serviceType !== 'NodePort' && serviceType !== 'LoadBalancer') {
     report(
@@ -356,6 +405,8 @@ function resolveGateway(
   return {
     serviceType,
     port,
+    tlsPort,
+    serviceAnnotations: serviceType === 'LoadBalancer' ? defaults.gatewayServiceAnnotations : {},
     nodePort: gateway.nodePort ?? (serviceType === 'NodePort' ? 30080 : undefined),
     awaitAddress: gateway.awaitAddress ?? (tunnel || defaults.awaitGatewayAddress),
     // The table's host is a node address: right for a NodePort, not for a tunnel's LoadBalancer.
@@ -384,7 +435,7 @@ function resolveDatabase(
 ): DatabaseConfig {
   const database = raw.database ?? {};
   if (database.url !== undefined) {
-    for (const key of ['password', 'image', 'storageSize', 'storageClass'] as const) {
+    for (const key of ['password', 'image', 'storageSize', 'storageClass', 'retain'] as const) {
       if (database[key] !== undefined)
         report(`database.${key}`, 'only applies to the in-cluster database; remove it or remove database.url');
     }
@@ -402,7 +453,8 @@ function resolveDatabase(
     password: database.password ?? '',
     image: database.image ?? sharedDefaults.postgresImage,
     storageSize: database.storageSize ?? defaults.storageSize,
-    storageClass: database.storageClass,
+    storageClass: database.storageClass ?? defaults.storageClass,
+    retain: database.retain ?? defaults.retainDatabase,
   };
 }
 

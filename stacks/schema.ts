@@ -90,6 +90,10 @@ export const stackConfigSchema = z.strictObject({
       context: nonEmpty.optional(),
       /** A path (never inline content: the provider would be replaced whenever it changes). */
       kubeconfig: nonEmpty.refine((v) => !v.includes('\n'), 'expected a file path, not kubeconfig content').optional(),
+      /** The provider is replaced only when this changes (not when the context or kubeconfig path does). */
+      clusterIdentifier: nonEmpty.optional(),
+      /** Laptop stacks: drop the state of resources whose cluster is gone. */
+      deleteUnreachable: boolean.optional(),
     })
     .optional(),
   platform: z.enum(['linux/amd64', 'linux/arm64', 'linux/arm/v7']).optional(),
@@ -126,7 +130,6 @@ export const stackConfigSchema = z.strictObject({
         .regex(/^(unix|tcp|ssh|npipe):\/\/\S+$/, 'expected unix://, tcp://, ssh:// or npipe:// URL')
         .optional(),
       certPath: nonEmpty.optional(),
-      context: nonEmpty.optional(),
     })
     .optional(),
   replicas: z
@@ -140,6 +143,8 @@ export const stackConfigSchema = z.strictObject({
     .strictObject({
       serviceType: z.enum(gatewayServiceTypes).optional(),
       port: integer(1, 65535).optional(),
+      tlsPort: integer(1, 65535).optional(),
+      traefikDisabled: boolean.optional(),
       nodePort: integer(30000, 32767).optional(),
       tunnel: boolean.optional(),
       awaitAddress: boolean.optional(),
@@ -191,6 +196,7 @@ export const stackConfigSchema = z.strictObject({
         .optional(),
       storageSize: memoryQuantity.optional(),
       storageClass: dnsName.optional(),
+      retain: boolean.optional(),
     })
     .optional(),
   resources: z

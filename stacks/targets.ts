@@ -34,11 +34,28 @@ export interface TargetDefaults {
   gatewayServiceType: GatewayServiceType;
   /** Service port of the gateway; k3s's bundled Traefik already holds 80/443 on every node. */
   gatewayPort: number;
+  /** Service port of the gateway's HTTPS listener, published beside gatewayPort when TLS is configured. */
+  gatewayTlsPort: number;
+  /**
+   * Annotations of the gateway's LoadBalancer Service: what makes the target's load balancer pass the client's
+   * address on (with externalTrafficPolicy Local), so per-client limits stay per client.
+   */
+  gatewayServiceAnnotations: Readonly<Record<string, string>>;
   /** Whether the target assigns a LoadBalancer address Pulumi can wait for. */
   awaitGatewayAddress: boolean;
   /** Node address for the gateway URL of a NodePort gateway (the Service status gives none). */
   publicHost: string | undefined;
   storageSize: string;
+  /**
+   * StorageClass of the PostgreSQL volume, named rather than left to a default: EKS ≥ 1.30 marks none as default.
+   * `npm run preflight` checks it exists.
+   */
+  storageClass: string;
+  /**
+   * Keep the database on `pulumi destroy` or a namespace change (retainOnDelete on the namespace, the StatefulSet and
+   * its Secret; PVCs retained): true where the data is worth more than a clean teardown.
+   */
+  retainDatabase: boolean;
   sizes: WorkloadSizes;
 }
 
@@ -64,18 +81,20 @@ const cloudSizes: WorkloadSizes = {
   postgres: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
 };
 
-/** AKS, EKS and GKE differ only in their registries and load balancers, which come from stack config. */
-const managedCloud: TargetDefaults = {
+/** What AKS, EKS and GKE share; their registries come from stack config. */
+const managedCloud = {
   kubeContext: undefined,
   pushImages: true,
   platform: 'linux/amd64',
   gatewayServiceType: 'LoadBalancer',
   gatewayPort: 80,
+  gatewayTlsPort: 443,
   awaitGatewayAddress: true,
   publicHost: undefined,
   storageSize: '5Gi',
+  retainDatabase: true,
   sizes: cloudSizes,
-};
+} as const;
 
 export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
   'docker-desktop': {
@@ -84,9 +103,14 @@ export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
     platform: undefined,
     gatewayServiceType: 'LoadBalancer',
     gatewayPort: 80,
+    gatewayTlsPort: 443,
+    // vpnkit forwards localhost: every client is the host.
+    gatewayServiceAnnotations: {},
     awaitGatewayAddress: true,
     publicHost: undefined,
     storageSize: '1Gi',
+    storageClass: 'hostpath',
+    retainDatabase: false,
     sizes: laptopSizes,
   },
   minikube: {
@@ -96,10 +120,14 @@ export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
     // A LoadBalancer stays pending without `minikube tunnel` (see gateway.tunnel).
     gatewayServiceType: 'NodePort',
     gatewayPort: 80,
+    gatewayTlsPort: 443,
+    gatewayServiceAnnotations: {},
     awaitGatewayAddress: false,
-    // The docker driver's fixed node address (`minikube ip`).
+    // The docker driver's fixed node address (`minikube ip`), reachable from a Linux host only.
     publicHost: '192.168.49.2',
     storageSize: '1Gi',
+    storageClass: 'standard',
+    retainDatabase: false,
     sizes: laptopSizes,
   },
   k3s: {
@@ -108,12 +136,25 @@ export const targetDefaults: Readonly<Record<TargetName, TargetDefaults>> = {
     platform: 'linux/arm64',
     gatewayServiceType: 'LoadBalancer',
     gatewayPort: 8080,
+    gatewayTlsPort: 8443,
+    // ServiceLB (klipper-lb) forwards to the node with the pod; Local keeps the client's address.
+    gatewayServiceAnnotations: {},
     awaitGatewayAddress: true,
     publicHost: undefined,
     storageSize: '2Gi',
+    storageClass: 'local-path',
+    retainDatabase: true,
     sizes: raspberryPiSizes,
   },
-  aks: managedCloud,
-  eks: managedCloud,
-  gke: managedCloud,
+  // Azure's L4 load balancer passes packets through: with Local the pod sees the client's address.
+  aks: { ...managedCloud, gatewayServiceAnnotations: {}, storageClass: 'managed-csi' },
+  // The default Classic ELB proxies TCP and hides the client; an NLB (instance targets, Local) preserves it.
+  eks: {
+    ...managedCloud,
+    gatewayServiceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
+    // The in-tree gp2 class, provisioned by the EBS CSI driver (an add-on the EKS guide installs).
+    storageClass: 'gp2',
+  },
+  // GKE's L4 (passthrough) load balancer keeps the client's address with Local.
+  gke: { ...managedCloud, gatewayServiceAnnotations: {}, storageClass: 'standard-rwo' },
 };

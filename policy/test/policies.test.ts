@@ -41,7 +41,7 @@ describe('policy only-gateway-exposed', () => {
     props: { metadata: { name }, spec: { type } },
   });
   it('passes the gateway LoadBalancer and any ClusterIP', () => {
-    assert.deepEqual(violations('only-gateway-exposed', service('books-gateway', 'LoadBalancer')), []);
+    assert.deepEqual(violations('only-gateway-exposed', service('books-reverse-proxy-service', 'LoadBalancer')), []);
     assert.deepEqual(violations('only-gateway-exposed', service('books-service', 'ClusterIP')), []);
   });
   it('fails another Service of type NodePort or LoadBalancer', () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The gateway's JWT key files, named as in the Secret `books-gateway-jwt` (docs/contracts.md). */
+/** The gateway's JWT key files, named as in the Secret `books-reverse-proxy-jwt` (docs/contracts.md). */
 export interface JwtKeyFiles {
   dir: string;
   /** The HS256 secret's raw bytes. */

@@ -41,8 +41,12 @@ const ARCH_STACKS: Record<Arch, { stackName: string; namespace: string }> = {
   arm64: { stackName: 'e2e-arm64', namespace: 'books-arm64' },
 };
 
-const DEPLOYMENTS = ['books', 'books-react', 'books-gateway'] as const;
-const SERVICES: Record<string, number> = { 'books-service': 5000, 'books-react-service': 3000, 'books-gateway': 8080 };
+const DEPLOYMENTS = ['books', 'books-react', 'books-reverse-proxy'] as const;
+const SERVICES: Record<string, number> = {
+  'books-service': 5000,
+  'books-react-service': 3000,
+  'books-reverse-proxy-service': 8080,
+};
 const IMAGE = 'docker:index/image:Image';
 const DEPLOYMENT = 'kubernetes:apps/v1:Deployment';
 const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
@@ -197,13 +201,13 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     assert.ok((await kube.list('networkpolicies', 'books')).length > 0, 'no NetworkPolicy');
     const configMaps = await kube.list('configmaps', 'books');
     assert.match(
-      configMaps.find((c) => c.metadata.name === 'books-gateway-config')?.data?.['nginx.conf'] ?? '',
+      configMaps.find((c) => c.metadata.name === 'books-reverse-proxy-config')?.data?.['nginx.conf'] ?? '',
       /server\s*\{/,
     );
     const pdbs = (await kube.list('poddisruptionbudgets', 'books')).map((p) => p.metadata.name).sort();
     assert.deepEqual(pdbs, [...DEPLOYMENTS].sort());
     const secrets = (await kube.list('secrets', 'books')).map((s) => s.metadata.name);
-    for (const name of ['books-gateway-jwt', 'books-database'])
+    for (const name of ['books-reverse-proxy-jwt', 'books-database'])
       assert.ok(secrets.includes(name), `Secret ${name} missing`);
   });
 
@@ -229,7 +233,7 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     assert.deepEqual(changes.changed(), [`update ${IMAGE}::books`, `update ${DEPLOYMENT}::books`].sort());
     const after = await deploymentsOf('books');
     assert.notEqual(imageOf(after.get('books')!), imageOf(before.get('books')!));
-    for (const name of ['books-react', 'books-gateway']) {
+    for (const name of ['books-react', 'books-reverse-proxy']) {
       assert.equal(after.get(name)!.metadata.generation, before.get(name)!.metadata.generation, `${name} rolled`);
     }
   });

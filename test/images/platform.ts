@@ -88,6 +88,8 @@ async function startRun(
     nodePort: undefined,
     awaitAddress: false,
     publicHost: undefined,
+    tlsPort: 443,
+    serviceAnnotations: {},
     tlsSecret: undefined,
     monitoringNamespace: undefined,
     rateLimit: { ...sharedDefaults.rateLimit },
@@ -184,7 +186,7 @@ async function startRun(
     for (let i = 0; i < appImage.replicas; i++) {
       const gateway = appImage.service === undefined;
       const name = await deploy(appImage.name, i, images[appImage.name], {
-        aliases: serviceAliases(appImage.service ?? 'books-gateway'),
+        aliases: serviceAliases(appImage.service ?? 'books-reverse-proxy-service'),
         ...(gateway ? { publish: appImage.port } : {}),
       });
       names.push(name);

@@ -40,6 +40,33 @@ describe('stack config: valid stack files', () => {
     });
   }
 
+  it('k3s with Traefik disabled (gateway.traefikDisabled) defaults to ports 80 and 443', () => {
+    const input = stackFileConfig('k3s');
+    setPath(input, 'gateway.traefikDisabled', true);
+    setPath(input, 'gateway.tlsSecret', 'books-tls');
+    const result = parse(input);
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.deepEqual([result.config.gateway.port, result.config.gateway.tlsPort], [80, 443]);
+  });
+
+  it('names a StorageClass per target, and keeps the database on destroy outside laptops', () => {
+    for (const stack of stacks) {
+      const result = parse(stackFileConfig(stack));
+      assert.ok(result.ok && result.config.database.kind === 'in-cluster');
+      const defaults = targetDefaults[targetOfStack[stack]];
+      assert.equal(result.config.database.storageClass, defaults.storageClass);
+      assert.equal(result.config.database.retain, defaults.retainDatabase);
+    }
+    assert.deepEqual(Object.fromEntries(targetNames.map((target) => [target, targetDefaults[target].retainDatabase])), {
+      'docker-desktop': false,
+      minikube: false,
+      k3s: true,
+      aks: true,
+      eks: true,
+      gke: true,
+    });
+  });
+
   it('the table has a row for every target', () => {
     assert.deepEqual(Object.keys(targetDefaults).sort(), [...targetNames].sort());
   });
@@ -386,6 +413,54 @@ const invalidCases: InvalidCase[] = [
     change: (i) => setPath(i, 'docker.host', '192.168.49.2:2376'),
     key: 'docker.host',
     says: /tcp:\/\//,
+  },
+  {
+    title: 'deleteUnreachable on a cloud stack',
+    stack: 'eks',
+    change: (i) => setPath(i, 'kubernetes.deleteUnreachable', true),
+    key: 'kubernetes.deleteUnreachable',
+    says: /only for laptop clusters/,
+  },
+  {
+    title: 'a Docker CLI context, which the image builds would ignore',
+    stack: 'minikube',
+    change: (i) => setPath(i, 'docker.context', 'minikube'),
+    key: 'docker.context',
+    says: /unknown key/,
+  },
+  {
+    title: 'HTTPS on k3s port 443 while Traefik holds it',
+    stack: 'k3s',
+    change: (i) => {
+      setPath(i, 'gateway.tlsSecret', 'books-tls');
+      setPath(i, 'gateway.tlsPort', 443);
+    },
+    key: 'gateway.tlsPort',
+    says: /--disable=traefik and set gateway\.traefikDisabled: true/,
+  },
+  {
+    title: 'traefikDisabled on a target without Traefik',
+    stack: 'gke',
+    change: (i) => setPath(i, 'gateway.traefikDisabled', true),
+    key: 'gateway.traefikDisabled',
+    says: /only applies to target k3s/,
+  },
+  {
+    title: 'the HTTPS port equal to the HTTP port',
+    stack: 'aks',
+    change: (i) => {
+      setPath(i, 'gateway.tlsSecret', 'books-tls');
+      setPath(i, 'gateway.tlsPort', 80);
+    },
+    key: 'gateway.tlsPort',
+    says: /must differ from gateway\.port/,
+  },
+  {
+    title: 'database.retain with an external database',
+    stack: 'eks',
+    change: (i) => setPath(i, 'database', { url: 'postgres://books@db.example:5432/books', retain: false }),
+    key: 'database.retain',
+    says: /only applies to the in-cluster database/,
   },
   {
     title: 'a TLS Secret name that is not a Kubernetes name',

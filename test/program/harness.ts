@@ -17,6 +17,13 @@ interface RegisterResourceRequest {
   getType(): string;
   getName(): string;
   getAdditionalsecretoutputsList(): string[];
+  getRetainondelete(): boolean | undefined;
+}
+
+/** The resource options the tests check, as the registration request carries them. */
+interface RecordedOptions {
+  additionalSecretOutputs: string[];
+  retainOnDelete: boolean;
 }
 interface MonitorWithRegister {
   registerResource(request: RegisterResourceRequest, callback: unknown): Promise<void>;
@@ -24,14 +31,18 @@ interface MonitorWithRegister {
 
 /**
  * Mocks hand `newResource` the inputs but not the resource options; the policy pack checks one of
- * them (additionalSecretOutputs), so record it from the registration request the mock monitor gets.
+ * them (additionalSecretOutputs) and the tests another (retainOnDelete), so record them from the
+ * registration request the mock monitor gets.
  */
-function recordSecretOutputs(): Map<string, string[]> {
-  const recorded = new Map<string, string[]>();
+function recordOptions(): Map<string, RecordedOptions> {
+  const recorded = new Map<string, RecordedOptions>();
   const monitor = runtimeSettings.getMonitor() as unknown as MonitorWithRegister;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    recorded.set(`${request.getType()}::${request.getName()}`, request.getAdditionalsecretoutputsList());
+    recorded.set(`${request.getType()}::${request.getName()}`, {
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      retainOnDelete: request.getRetainondelete() === true,
+    });
     return register(request, callback);
   };
   return recorded;
@@ -159,6 +170,7 @@ export interface CapturedResource {
   /** State the mock returned (inputs + simulated outputs). */
   state: Manifest;
   additionalSecretOutputs: string[];
+  retainOnDelete: boolean;
   /** Provider reference (`<urn>::<id>`) the resource was registered with. */
   provider: string | undefined;
 }
@@ -207,7 +219,7 @@ function fakeDigest(seed: string): string {
 /** Runs index.ts under mocks; resolves once every export has a value. Rejects with the program's error. */
 export async function runProgram(input: StackConfigInput, options: RunOptions): Promise<ProgramRun> {
   const resources: CapturedResource[] = [];
-  let secretOutputs = new Map<string, string[]>();
+  let recordedOptions = new Map<string, RecordedOptions>();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Manifest } {
@@ -227,7 +239,10 @@ export async function runProgram(input: StackConfigInput, options: RunOptions): 
           inputs,
           rawInputs: args.inputs,
           state,
-          additionalSecretOutputs: secretOutputs.get(`${args.type}::${args.name}`) ?? [],
+          ...(recordedOptions.get(`${args.type}::${args.name}`) ?? {
+            additionalSecretOutputs: [],
+            retainOnDelete: false,
+          }),
           provider: args.provider,
         });
         return { id: `${args.name}-id`, state };
@@ -240,7 +255,7 @@ export async function runProgram(input: StackConfigInput, options: RunOptions): 
     options.stack,
     options.dryRun ?? false,
   );
-  secretOutputs = recordSecretOutputs();
+  recordedOptions = recordOptions();
   pulumi.runtime.setAllConfig(input.config, input.secretKeys);
   forgetProgram();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous, re-evaluable load of the program

@@ -68,7 +68,7 @@ describe('content-derived image tags (components/content-hash.ts)', () => {
 describe('gateway URL (components/gateway-url.ts)', () => {
   const base: GatewayEndpoint = {
     serviceType: 'LoadBalancer',
-    serviceName: 'books-gateway',
+    serviceName: 'books-reverse-proxy-service',
     namespace: 'books',
     port: 80,
     nodePort: undefined,
@@ -86,14 +86,18 @@ describe('gateway URL (components/gateway-url.ts)', () => {
       { publicHost: 'books.example.com', ingress: [{ ip: '20.1.2.3' }] },
       'http://books.example.com',
     ],
-    ['no address yet: the in-cluster name', {}, 'http://books-gateway.books.svc.cluster.local'],
+    ['no address yet: the in-cluster name', {}, 'http://books-reverse-proxy-service.books.svc.cluster.local'],
     [
       'a NodePort on minikube',
       { serviceType: 'NodePort', nodePort: 30080, publicHost: '192.168.49.2' },
       'http://192.168.49.2:30080',
     ],
     ['a NodePort without a known node address', { serviceType: 'NodePort', nodePort: 30080 }, 'http://localhost:30080'],
-    ['a ClusterIP', { serviceType: 'ClusterIP', port: 8080 }, 'http://books-gateway.books.svc.cluster.local:8080'],
+    [
+      'a ClusterIP',
+      { serviceType: 'ClusterIP', port: 8080 },
+      'http://books-reverse-proxy-service.books.svc.cluster.local:8080',
+    ],
   ];
   for (const [title, change, url] of cases) {
     it(`${title} → ${url}`, () => assert.equal(gatewayUrl({ ...base, ...change }), url));
@@ -101,35 +105,68 @@ describe('gateway URL (components/gateway-url.ts)', () => {
 });
 
 describe('network rules (components/network-policies.ts)', () => {
-  const gatewayPods = selectorLabels('books-gateway');
+  const gatewayPods = selectorLabels('books-reverse-proxy');
+  const booksPods = selectorLabels('books');
   const specs = networkPolicySpecs({
     namespace: 'books',
-    gateway: { pods: gatewayPods, publicPorts: [8080, 8443], metricsPort: 9145 },
-    upstreams: [{ name: 'books', pods: selectorLabels('books'), port: 5000 }],
-    database: undefined,
+    gateway: { name: 'books-reverse-proxy', pods: gatewayPods, publicPorts: [8080, 8443], metricsPort: 9145 },
+    upstreams: [{ name: 'books', pods: booksPods, port: 5000, metrics: true }],
+    database: { pods: undefined, port: 6432, clients: booksPods },
     monitoringNamespace: 'monitoring',
   });
+  const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
 
   it('lets the monitoring namespace scrape metrics, and opens both public ports with TLS', () => {
-    assert.deepEqual(specs['books-gateway']!.ingress, [
+    assert.deepEqual(specs['books-reverse-proxy']!.ingress, [
       {
         ports: [
           { protocol: 'TCP', port: 8080 },
           { protocol: 'TCP', port: 8443 },
         ],
       },
-      {
-        from: [
-          { podSelector: {} },
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-        ],
-        ports: [{ protocol: 'TCP', port: 9145 }],
-      },
+      { from: [{ podSelector: {} }, monitoring], ports: [{ protocol: 'TCP', port: 9145 }] },
+    ]);
+    assert.deepEqual(specs.books!.ingress, [
+      { from: [{ podSelector: { matchLabels: gatewayPods } }, monitoring], ports: [{ protocol: 'TCP', port: 5000 }] },
     ]);
   });
 
-  it('has no PostgreSQL rule for an external database', () => {
-    assert.deepEqual(Object.keys(specs).sort(), ['books', 'books-gateway', 'default-deny-ingress']);
+  it('denies egress by default; every pod may ask the cluster DNS (UDP and TCP 53), the gateway its upstreams', () => {
+    assert.deepEqual(specs['default-deny-egress'], { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+    assert.deepEqual(specs['cluster-dns-egress']!.egress, [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+    assert.deepEqual(specs['books-reverse-proxy']!.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(specs['books-reverse-proxy']!.egress, [
+      { to: [{ podSelector: { matchLabels: booksPods } }], ports: [{ protocol: 'TCP', port: 5000 }] },
+    ]);
+  });
+
+  it("an external database: no PostgreSQL rule, books may reach any address on the URL's port only", () => {
+    assert.deepEqual(Object.keys(specs).sort(), [
+      'books',
+      'books-reverse-proxy',
+      'cluster-dns-egress',
+      'database-clients-egress',
+      'default-deny-egress',
+      'default-deny-ingress',
+    ]);
+    assert.deepEqual(specs['database-clients-egress'], {
+      podSelector: { matchLabels: booksPods },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'TCP', port: 6432 }] }],
+    });
   });
 });
 

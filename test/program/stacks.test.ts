@@ -9,7 +9,15 @@ import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { gatewayWorkerProcesses } from '../../components/gateway';
 import { resourcePolicies, stackPolicies } from '../../policy/policies';
-import { CapturedResource, ProgramRun, isSecretValue, runProgram, stackFileConfig, testSecrets } from './harness';
+import {
+  CapturedResource,
+  ProgramRun,
+  isSecretValue,
+  repoRoot,
+  runProgram,
+  stackFileConfig,
+  testSecrets,
+} from './harness';
 import { validateManifest } from './openapi';
 
 interface StackExpectation {
@@ -24,7 +32,13 @@ interface StackExpectation {
   /** What the (simulated) cluster reports as the LoadBalancer address. */
   ingress: { ip?: string; hostname?: string }[];
   url: string;
-  skipAwait: boolean;
+  /** `kubernetes.io/arch` node selector of the app pods (undefined: the local engine's own, any node). */
+  arch: string | undefined;
+  storageClass: string;
+  /** Database (namespace, StatefulSet, Secret) left in the cluster on destroy. */
+  retain: boolean;
+  /** Annotations of the gateway's Service: the target's load balancer settings (none waits for an address). */
+  serviceAnnotations: Record<string, string> | undefined;
 }
 
 const expectations: StackExpectation[] = [
@@ -38,7 +52,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ hostname: 'localhost' }],
     url: 'http://localhost',
-    skipAwait: false,
+    arch: undefined,
+    storageClass: 'hostpath',
+    retain: false,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'minikube',
@@ -51,7 +68,10 @@ const expectations: StackExpectation[] = [
     nodePort: 30080,
     ingress: [],
     url: 'http://192.168.49.2:30080',
-    skipAwait: false,
+    arch: undefined,
+    storageClass: 'standard',
+    retain: false,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'k3s',
@@ -63,7 +83,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 8080,
     ingress: [{ ip: '192.168.1.50' }],
     url: 'http://192.168.1.50:8080',
-    skipAwait: false,
+    arch: 'arm64',
+    storageClass: 'local-path',
+    retain: true,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'aks',
@@ -75,7 +98,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ ip: '20.1.2.3' }],
     url: 'http://20.1.2.3',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'managed-csi',
+    retain: true,
+    serviceAnnotations: undefined,
   },
   {
     stack: 'eks',
@@ -87,7 +113,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ hostname: 'a1b2c3-123.eu-west-1.elb.example' }],
     url: 'http://a1b2c3-123.eu-west-1.elb.example',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'gp2',
+    retain: true,
+    serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
   },
   {
     stack: 'gke',
@@ -99,7 +128,10 @@ const expectations: StackExpectation[] = [
     gatewayPort: 80,
     ingress: [{ ip: '34.1.2.3' }],
     url: 'http://34.1.2.3',
-    skipAwait: false,
+    arch: 'amd64',
+    storageClass: 'standard-rwo',
+    retain: true,
+    serviceAnnotations: undefined,
   },
 ];
 
@@ -136,8 +168,10 @@ for (const expected of expectations) {
       for (const image of images) {
         assert.equal(image.inputs.skipPush, !expected.push, `${image.name} skipPush`);
         assert.equal(image.inputs.build.platform, expected.platform, `${image.name} platform`);
-        assert.equal(image.inputs.build.context.endsWith(`/apps/${image.name}`), true);
-        assert.equal(image.inputs.build.dockerfile, `${image.inputs.build.context}/Dockerfile`);
+        // Relative to the project directory: a checkout at another path previews with no changes.
+        assert.equal(image.inputs.build.context, `apps/${image.name}`);
+        assert.equal(image.inputs.build.dockerfile, `apps/${image.name}/Dockerfile`);
+        assert.ok(!JSON.stringify(image.inputs).includes(repoRoot), `${image.name}: no absolute path in its inputs`);
         assert.notEqual(image.inputs.buildOnPreview, true, 'previews must not build');
         assert.equal(image.inputs.registry?.server, expected.registryServer);
         const repository = `${expected.registryServer ? `${expected.registryServer}/` : ''}books-platform/${image.name}`;
@@ -145,7 +179,7 @@ for (const expected of expectations) {
       }
     });
 
-    it("runs each Deployment on its image's digest (pushed) or content tag (local), IfNotPresent", () => {
+    it("runs each Deployment on its image's digest (pushed, IfNotPresent) or content tag (local, Never pulled)", () => {
       for (const [key, app] of Object.entries(apps)) {
         const image = run.resources.find(
           (resource) => resource.type === 'docker:index/image:Image' && resource.name === app,
@@ -153,16 +187,44 @@ for (const expected of expectations) {
         const ref = expected.push ? image.state.repoDigest : image.inputs.imageName;
         if (expected.push) assert.match(ref, /@sha256:[0-9a-f]{64}$/);
         assert.equal((run.outputs.imageRefs as Record<string, string>)[key], ref);
-        const deploymentName = app === 'books-reverse-proxy' ? 'books-gateway' : app;
+        const deploymentName = app === 'books-reverse-proxy' ? 'books-reverse-proxy' : app;
         const container = one(run, 'kubernetes:apps/v1:Deployment', deploymentName).inputs.spec.template.spec
           .containers[0];
         assert.equal(container.image, ref);
-        assert.equal(container.imagePullPolicy, 'IfNotPresent');
+        // A local image pruned from the node must never be looked up on Docker Hub under its bare name.
+        assert.equal(container.imagePullPolicy, expected.push ? 'IfNotPresent' : 'Never');
       }
     });
 
+    it("schedules the app pods on nodes of the images' architecture only", () => {
+      for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
+        const pod = one(run, 'kubernetes:apps/v1:Deployment', name).inputs.spec.template.spec;
+        assert.deepEqual(
+          pod.nodeSelector,
+          expected.arch === undefined ? undefined : { 'kubernetes.io/arch': expected.arch },
+          name,
+        );
+      }
+    });
+
+    it("claims the database volume from the target's StorageClass, kept on destroy outside laptops", () => {
+      const statefulSet = one(run, 'kubernetes:apps/v1:StatefulSet', 'books-postgres');
+      assert.equal(statefulSet.inputs.spec.volumeClaimTemplates[0].spec.storageClassName, expected.storageClass);
+      assert.deepEqual(statefulSet.inputs.spec.persistentVolumeClaimRetentionPolicy, {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
+      assert.equal(statefulSet.retainOnDelete, expected.retain, 'StatefulSet retainOnDelete');
+      assert.equal(one(run, 'kubernetes:core/v1:Namespace', 'books').retainOnDelete, expected.retain, 'namespace');
+      assert.equal(one(run, 'kubernetes:core/v1:Secret', 'books-database').retainOnDelete, expected.retain, 'Secret');
+      const retained = run.resources.filter(
+        (resource) => resource.custom && resource.retainOnDelete && resource.type.startsWith('kubernetes:'),
+      );
+      assert.equal(retained.length, expected.retain ? 3 : 0, 'nothing else is retained');
+    });
+
     it('runs 2 replicas of each service with zero-unavailable rolling updates, spread over nodes', () => {
-      for (const name of ['books', 'books-react', 'books-gateway']) {
+      for (const name of ['books', 'books-react', 'books-reverse-proxy']) {
         const spec = one(run, 'kubernetes:apps/v1:Deployment', name).inputs.spec;
         assert.equal(spec.replicas, 2);
         assert.deepEqual(spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
@@ -174,12 +236,15 @@ for (const expected of expectations) {
       }
     });
 
-    it('names the Services as the route table does, and exposes only the gateway', () => {
+    it('names the Services as the original design and the route table do, and exposes only the gateway', () => {
       const services = only(run, 'kubernetes:core/v1:Service');
       const byName = Object.fromEntries(services.map((service) => [service.inputs.metadata.name, service.inputs.spec]));
+      // The seed's contract: runbooks written against it must find these.
+      assert.deepEqual([booksRoute.service, webRoute.service], ['books-service', 'books-react-service']);
+      assert.ok(byName['books-reverse-proxy-service'], 'the gateway Service keeps the seed name');
       assert.deepEqual(
         Object.keys(byName).sort(),
-        [booksRoute.service, webRoute.service, 'books-gateway', 'books-postgres'].sort(),
+        [booksRoute.service, webRoute.service, 'books-reverse-proxy-service', 'books-postgres'].sort(),
       );
       assert.deepEqual(
         [byName[booksRoute.service].type, byName[booksRoute.service].ports[0].port],
@@ -187,7 +252,8 @@ for (const expected of expectations) {
       );
       assert.deepEqual([byName[webRoute.service].type, byName[webRoute.service].ports[0].port], ['ClusterIP', 3000]);
       assert.deepEqual([byName['books-postgres'].type, byName['books-postgres'].ports[0].port], ['ClusterIP', 5432]);
-      const gateway = byName['books-gateway'];
+      assert.equal(byName['books-postgres'].clusterIP, 'None', "the StatefulSet's governing Service is headless");
+      const gateway = byName['books-reverse-proxy-service'];
       assert.equal(gateway.type, expected.gatewayType);
       assert.equal(gateway.ports[0].port, expected.gatewayPort);
       assert.equal(gateway.ports[0].targetPort, 'http');
@@ -197,8 +263,10 @@ for (const expected of expectations) {
         [expected.gatewayPort],
         'metrics never published',
       );
-      const annotations = one(run, 'kubernetes:core/v1:Service', 'books-gateway').inputs.metadata.annotations ?? {};
-      assert.equal(annotations['pulumi.com/skipAwait'] === 'true', expected.skipAwait);
+      const annotations = one(run, 'kubernetes:core/v1:Service', 'books-reverse-proxy-service').inputs.metadata
+        .annotations;
+      assert.deepEqual(annotations, expected.serviceAnnotations, "the target's load balancer annotations");
+      assert.equal(gateway.externalTrafficPolicy, expected.gatewayType === 'LoadBalancer' ? 'Local' : undefined);
     });
 
     it('gives every pod probes, requests and limits, and the restricted security context', () => {
@@ -208,6 +276,7 @@ for (const expected of expectations) {
         const pod = workload.inputs.spec.template.spec;
         assert.equal(pod.securityContext.runAsNonRoot, true);
         assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+        assert.equal(pod.securityContext.fsGroupChangePolicy, 'OnRootMismatch');
         assert.equal(pod.automountServiceAccountToken, false);
         for (const container of pod.containers) {
           const where = `${workload.inputs.metadata.name}/${container.name}`;
@@ -231,19 +300,21 @@ for (const expected of expectations) {
     });
 
     it("drains every Deployment: a preStop sleep before SIGTERM, a grace period covering it and the app's deadline", () => {
-      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config').inputs.data['nginx.conf'];
+      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config').inputs.data[
+        'nginx.conf'
+      ];
       const books = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0];
       const timeout = books.env.find((variable: { name: string }) => variable.name === 'SHUTDOWN_TIMEOUT_MS');
       // Each app's drain deadline as the deployed artefacts state it (books-react's is fixed in its server).
       const deadlines: Record<string, number> = {
         books: Number(timeout?.value) / 1000,
         'books-react': 10,
-        'books-gateway': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
+        'books-reverse-proxy': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
       };
       const expectedStops: Record<string, { sleep: number; grace: number }> = {
         books: { sleep: 5, grace: 30 },
         'books-react': { sleep: 5, grace: 20 },
-        'books-gateway': { sleep: 10, grace: 35 },
+        'books-reverse-proxy': { sleep: 10, grace: 35 },
       };
       const deployments = only(run, 'kubernetes:apps/v1:Deployment');
       assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), Object.keys(expectedStops).sort());
@@ -264,6 +335,20 @@ for (const expected of expectations) {
       }
     });
 
+    it('names every object of the gateway after its image, books-reverse-proxy', () => {
+      for (const type of [
+        'kubernetes:apps/v1:Deployment',
+        'kubernetes:policy/v1:PodDisruptionBudget',
+        'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+      ]) {
+        one(run, type, 'books-reverse-proxy');
+      }
+      one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config');
+      one(run, 'kubernetes:core/v1:Secret', 'books-reverse-proxy-jwt');
+      const named = run.resources.filter((resource) => resource.type.startsWith('kubernetes:'));
+      assert.ok(!JSON.stringify(named.map((resource) => resource.inputs.metadata?.name)).includes('gateway'));
+    });
+
     it('labels the namespace to enforce Pod Security Standards restricted', () => {
       const namespace = one(run, 'kubernetes:core/v1:Namespace', 'books');
       assert.equal(namespace.inputs.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
@@ -277,14 +362,17 @@ for (const expected of expectations) {
       }
     });
 
-    it("denies ingress by default and admits each workload's callers only", () => {
+    it('denies ingress and egress by default; each workload admits its callers and reaches its callees only', () => {
       const policies = Object.fromEntries(
         only(run, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((policy) => [
           policy.inputs.metadata.name,
           policy.inputs.spec,
         ]),
       );
-      const gatewayPods = { 'app.kubernetes.io/name': 'books-gateway', 'app.kubernetes.io/part-of': 'books-platform' };
+      const gatewayPods = {
+        'app.kubernetes.io/name': 'books-reverse-proxy',
+        'app.kubernetes.io/part-of': 'books-platform',
+      };
       assert.deepEqual(policies['default-deny-ingress'], { podSelector: {}, policyTypes: ['Ingress'], ingress: [] });
       for (const [name, port] of [
         ['books', 5000],
@@ -302,7 +390,20 @@ for (const expected of expectations) {
           },
         },
       ]);
-      const gateway = policies['books-gateway'];
+      const postgresPods = {
+        'app.kubernetes.io/name': 'books-postgres',
+        'app.kubernetes.io/part-of': 'books-platform',
+      };
+      assert.deepEqual(policies['default-deny-egress'], { podSelector: {}, policyTypes: ['Egress'], egress: [] });
+      assert.deepEqual(policies['database-clients-egress'].egress, [
+        { to: [{ podSelector: { matchLabels: postgresPods } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      ]);
+      assert.deepEqual(
+        policies['books-reverse-proxy'].egress.map((rule: { ports: { port: number }[] }) => rule.ports[0]!.port),
+        [5000, 3000],
+      );
+      assert.equal(policies['cluster-dns-egress'].egress[0].ports.length, 2);
+      const gateway = policies['books-reverse-proxy'];
       assert.deepEqual(gateway.ingress[0], { ports: [{ protocol: 'TCP', port: 8080 }] }, 'HTTP from anywhere');
       assert.deepEqual(
         gateway.ingress[1],
@@ -312,7 +413,7 @@ for (const expected of expectations) {
     });
 
     it('mounts nginx.conf rendered from the route table, with its checksum on the pod template', () => {
-      const limit: string = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template.spec
+      const limit: string = one(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy').inputs.spec.template.spec
         .containers[0].resources.limits.cpu;
       const expectedConf = renderNginxConf({
         ...defaultGatewayOptions(),
@@ -327,9 +428,9 @@ for (const expected of expectations) {
         },
         jwt: { ...defaultGatewayOptions().jwt, algorithms: ['HS256'] },
       });
-      const configMap = one(run, 'kubernetes:core/v1:ConfigMap', 'books-gateway-config');
+      const configMap = one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config');
       assert.equal(configMap.inputs.data['nginx.conf'], expectedConf);
-      const template = one(run, 'kubernetes:apps/v1:Deployment', 'books-gateway').inputs.spec.template;
+      const template = one(run, 'kubernetes:apps/v1:Deployment', 'books-reverse-proxy').inputs.spec.template;
       assert.equal(
         template.metadata.annotations['books-platform/config-checksum'],
         createHash('sha256').update(expectedConf).digest('hex'),
@@ -345,7 +446,7 @@ for (const expected of expectations) {
       const secrets = only(run, 'kubernetes:core/v1:Secret');
       assert.deepEqual(secrets.map((secret) => secret.inputs.metadata.name).sort(), [
         'books-database',
-        'books-gateway-jwt',
+        'books-reverse-proxy-jwt',
       ]);
       for (const secret of secrets) {
         const stringData = secret.rawInputs.stringData as Record<string, unknown>;
@@ -355,7 +456,7 @@ for (const expected of expectations) {
         );
       }
       assert.equal(
-        one(run, 'kubernetes:core/v1:Secret', 'books-gateway-jwt').inputs.stringData['hs256.key'],
+        one(run, 'kubernetes:core/v1:Secret', 'books-reverse-proxy-jwt').inputs.stringData['hs256.key'],
         testSecrets['gateway.jwt.hs256Key'],
       );
       const env = one(run, 'kubernetes:apps/v1:Deployment', 'books').inputs.spec.template.spec.containers[0].env;
@@ -387,6 +488,10 @@ for (const expected of expectations) {
       assert.equal(providers.length, 1);
       assert.equal(providers[0]!.inputs.context, expected.context, 'the context, a plain config value');
       assert.equal(providers[0]!.inputs.kubeconfig, undefined, 'never computed kubeconfig content');
+      const docker = run.resources.filter((resource) => resource.type === 'pulumi:providers:docker');
+      assert.equal(docker.length, 1);
+      // No stack file commits an engine address: DOCKER_HOST (e.g. from `minikube docker-env`) decides.
+      assert.deepEqual([docker[0]!.inputs.host, docker[0]!.inputs.certPath], [undefined, undefined]);
     });
 
     it('registers manifests that validate against the Kubernetes OpenAPI schemas', async () => {

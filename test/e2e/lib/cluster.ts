@@ -48,11 +48,23 @@ export async function createCluster(
     ],
     { env: clusterEnv, timeoutMs: 240_000 },
   );
-  // Fake nodes for the scheduler to bind pods to; kwok then marks those pods Running and Ready.
-  await run(join(toolchain.kwok, 'kwokctl'), ['--name', name, 'scale', 'node', '--replicas', '2'], {
+  // Fake nodes for the scheduler to bind pods to; kwok then marks those pods Running and Ready. Four, half of them
+  // relabelled arm64 (kwok's template says amd64): a mixed cluster, where the arm64 stack's pods (node selector
+  // kubernetes.io/arch from the build platform) must find nodes of their own.
+  await run(join(toolchain.kwok, 'kwokctl'), ['--name', name, 'scale', 'node', '--replicas', '4'], {
     env: clusterEnv,
     timeoutMs: 60_000,
   });
+  const kubectl = (args: string[]) =>
+    run(k8s('kubectl'), ['--kubeconfig', kubeconfig, ...args], { env: clusterEnv, timeoutMs: 60_000 });
+  const nodes = (await kubectl(['get', 'nodes', '--output', 'name'])).stdout.trim().split('\n').sort();
+  await kubectl([
+    'label',
+    '--overwrite',
+    ...nodes.slice(0, 2),
+    'kubernetes.io/arch=arm64',
+    'beta.kubernetes.io/arch=arm64',
+  ]);
   return { name, kubeconfig, context: `kwok-${name}`, env: clusterEnv };
 }
 
