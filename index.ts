@@ -111,7 +111,6 @@ const booksReact = new WebService(
     size: config.sizes.booksReact,
     containerPorts: [{ name: 'http', port: webBackend.port }],
     probePort: 'http',
-    livenessPath: '/healthz',
     readinessPath: '/healthz',
     env: [{ name: 'PORT', value: String(webBackend.port) }],
     drain: { preStopSleepSeconds: preStopSleepSeconds.booksReact, shutdownSeconds: shutdownSeconds.booksReact },

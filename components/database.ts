@@ -4,7 +4,7 @@ import type { DatabaseConfig } from '../stacks/config';
 import type { ContainerSize } from '../stacks/targets';
 import {
   containerResources,
-  contentChecksum,
+  credentialFingerprint,
   postgresUid,
   pullSecretRefs,
   restrictedContainerSecurityContext,
@@ -72,9 +72,10 @@ export class Database extends pulumi.ComponentResource {
     const secretKey = (key: string) => ({ valueFrom: { secretKeyRef: { name: databaseNames.secret, key } } });
     const db = args.database;
     this.port = db.kind === 'external' ? Number(new URL(db.url).port || databaseNames.port) : databaseNames.port;
-    // A checksum of a secret is still derived from it: kept a Pulumi secret too.
     this.clientPodAnnotations = {
-      [credentialChecksumAnnotation]: pulumi.secret(contentChecksum(db.kind === 'external' ? db.url : db.password)),
+      [credentialChecksumAnnotation]: pulumi.output(
+        credentialFingerprint(db.kind === 'external' ? db.url : db.password),
+      ),
     };
     const retain = db.kind === 'in-cluster' && db.retain;
     if (retain) {
@@ -162,7 +163,13 @@ export class Database extends pulumi.ComponentResource {
                   lifecycle: { postStart: { exec: { command: setRolePassword(databaseNames.user) } } },
                   startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 60 },
                   readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
-                  livenessProbe: { ...ready, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+                  // Alive while it accepts connections; pg_isready (readiness) may fail under load or in recovery.
+                  livenessProbe: {
+                    tcpSocket: { port: 'postgres' },
+                    periodSeconds: 15,
+                    timeoutSeconds: 5,
+                    failureThreshold: 4,
+                  },
                   resources: containerResources(args.size),
                   securityContext: restrictedContainerSecurityContext(postgresUid),
                   volumeMounts: [

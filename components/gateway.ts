@@ -155,7 +155,6 @@ export class Gateway extends pulumi.ComponentResource {
           { name: 'metrics', port: this.metricsPort },
         ],
         probePort: 'http',
-        livenessPath: '/healthz',
         readinessPath: '/healthz',
         volumes,
         volumeMounts,

@@ -3,7 +3,7 @@
  * "restricted" security contexts, resources, spreading. No Pulumi resources here, so the tests and
  * the policy pack can reason about them without the engine.
  */
-import { createHash } from 'node:crypto';
+import { createHash, scryptSync } from 'node:crypto';
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { ContainerSize } from '../stacks/targets';
@@ -95,6 +95,20 @@ export function spreadOverNodes(name: string): TopologySpreadConstraint[] {
 /** Pod-template annotation value that changes whenever the given content does (rolls the pods). */
 export function contentChecksum(content: string): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * A fingerprint of a credential that may be shown in plain text: scrypt (memory-hard) rather than a fast hash, so
+ * the annotation cannot be turned back into the password by guessing. Plain text matters: a Pulumi secret anywhere
+ * in a pod template makes the whole `spec` secret, and every preview would show `[secret]` instead of the diff.
+ */
+export function credentialFingerprint(credential: string): string {
+  return scryptSync(credential, 'books-platform/database-credential', 32, {
+    N: 1 << 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 << 20,
+  }).toString('hex');
 }
 
 /** Pod Security Admission labels that make the namespace reject anything below "restricted". */

@@ -31,7 +31,11 @@ export interface WebServiceArgs {
   containerPorts: { name: string; port: number }[];
   /** Name of the container port the HTTP probes use. */
   probePort: string;
-  livenessPath: string;
+  /**
+   * HTTP liveness check; undefined: liveness is "the port accepts connections" (a TCP probe). Never the readiness
+   * check itself: an overloaded pod must be taken out of rotation, not restarted.
+   */
+  livenessPath?: string;
   readinessPath: string;
   env?: Input<Input<k8s.types.input.core.v1.EnvVar>[]>;
   volumes?: Input<k8s.types.input.core.v1.Volume>[];
@@ -106,8 +110,16 @@ export class WebService extends pulumi.ComponentResource {
                     protocol: 'TCP',
                   })),
                   env: args.env,
-                  startupProbe: probe(args.livenessPath, 2, 30),
-                  livenessProbe: probe(args.livenessPath, 10, 3),
+                  startupProbe: probe(args.livenessPath ?? args.readinessPath, 2, 30),
+                  livenessProbe:
+                    args.livenessPath === undefined
+                      ? {
+                          tcpSocket: { port: args.probePort },
+                          periodSeconds: 10,
+                          timeoutSeconds: 2,
+                          failureThreshold: 3,
+                        }
+                      : probe(args.livenessPath, 10, 3),
                   readinessProbe: probe(args.readinessPath, 5, 2),
                   lifecycle: stop.lifecycle,
                   resources: containerResources(args.size),

@@ -281,6 +281,12 @@ for (const expected of expectations) {
         for (const container of pod.containers) {
           const where = `${workload.inputs.metadata.name}/${container.name}`;
           assert.ok(container.livenessProbe && container.readinessProbe, `${where} probes`);
+          // An overloaded pod leaves the rotation (readiness); only a dead one is restarted (liveness).
+          assert.notDeepEqual(
+            container.livenessProbe,
+            container.readinessProbe,
+            `${where}: liveness repeats readiness`,
+          );
           for (const bound of ['requests', 'limits']) {
             assert.ok(container.resources[bound].cpu && container.resources[bound].memory, `${where} ${bound}`);
           }

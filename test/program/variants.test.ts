@@ -1,7 +1,15 @@
 /** Stack files plus one change each, under mocks: the variants a user switches on with one key. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CapturedResource, ProgramRun, isSecretValue, runProgram, setPath, stackFileConfig } from './harness';
+import {
+  CapturedResource,
+  ProgramRun,
+  isSecretValue,
+  runProgram,
+  setPath,
+  stackFileConfig,
+  testSecrets,
+} from './harness';
 
 /** Every pod that pulls a project image or the database image. */
 const pods = [
@@ -165,6 +173,11 @@ describe('variants of a stack', () => {
       const was = find(before, type, name)!.inputs.spec.template.metadata.annotations[annotation];
       const is = find(after, type, name)!;
       assert.match(was, /^[0-9a-f]{64}$/);
+      assert.notEqual(
+        was,
+        createHash('sha256').update(testSecrets['database.password']).digest('hex'),
+        'not a fast hash of the password',
+      );
       assert.notEqual(is.inputs.spec.template.metadata.annotations[annotation], was, `${name} rolls`);
       assert.ok(!JSON.stringify(is.inputs).includes('rotated-database-password'), `${name}: no password inline`);
     }
