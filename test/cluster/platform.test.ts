@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
+import { databaseNames } from '../../components/database';
+import { sleep } from '../../scripts/docker/process';
 import { runLoad } from '../../bench/lib/load';
 import { ChangeLog } from '../e2e/lib/changes';
 import type { KubeObject } from '../e2e/lib/kube';
@@ -281,28 +283,41 @@ describe('cluster: the platform as pods in a real single-node cluster', function
     assert.deepEqual(Object.keys(result.changeSummary), ['same']);
   });
 
-  it('pulumi destroy leaves no pod, Service, PVC or Secret of the platform', async function () {
+  it('pulumi destroy removes the platform and, as documented for k3s, keeps only the database', async function () {
+    // k3s keeps the database on destroy (database.retain, docs/configuration.md): the namespace, the StatefulSet
+    // (with its pod), its Secret and the volume claim stay; nothing else of the platform does.
     await h.time('pulumi destroy', () => h.stack.destroy({ onOutput: () => undefined }));
     const left = async (): Promise<string[]> =>
-      (await h.kube.namespaceExists(h.namespace))
-        ? (
-            await h.kube.kubectl([
-              'get',
-              'pods,services,persistentvolumeclaims,secrets',
-              '-n',
-              h.namespace,
-              '-o',
-              'name',
-              '--ignore-not-found',
-            ])
-          )
-            .split('\n')
-            .filter((line) => line.trim() !== '')
-        : [];
-    for (let i = 0; i < 120 && (await left()).length > 0; i++) await new Promise((r) => setTimeout(r, 1000));
-    assert.deepEqual(await left(), []);
-    // local-path's reclaim policy is Delete: the volume goes with its claim.
-    const volumes = await h.kube.kubectl(['get', 'persistentvolumes', '-o', 'name']);
-    assert.equal(volumes.trim(), '', 'a PersistentVolume outlived the destroy');
+      (
+        await h.kube.kubectl([
+          'get',
+          'deployments,statefulsets,pods,services,persistentvolumeclaims,secrets,configmaps,networkpolicies',
+          '-n',
+          h.namespace,
+          '-o',
+          'name',
+          '--ignore-not-found',
+        ])
+      )
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.endsWith('/kube-root-ca.crt'));
+    const kept = [
+      `statefulset.apps/${databaseNames.workload}`,
+      `pod/${databaseNames.workload}-0`,
+      `secret/${databaseNames.secret}`,
+      `persistentvolumeclaim/data-${databaseNames.workload}-0`,
+    ].sort();
+    for (let i = 0; i < 120 && JSON.stringify((await left()).sort()) !== JSON.stringify(kept); i++) await sleep(1000);
+    assert.deepEqual((await left()).sort(), kept);
+    // Deleting the namespace by hand (the documented last step) removes the data too: local-path's reclaim policy is
+    // Delete, so the volume goes with its claim.
+    await h.kube.kubectl(['delete', 'namespace', h.namespace, '--timeout', '180s']);
+    for (let i = 0; i < 60 && (await h.kube.kubectl(['get', 'persistentvolumes', '-o', 'name'])).trim() !== ''; i++)
+      await sleep(1000);
+    assert.equal(
+      (await h.kube.kubectl(['get', 'persistentvolumes', '-o', 'name'])).trim(),
+      '',
+      'a volume outlived its claim',
+    );
   });
 });
