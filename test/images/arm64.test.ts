@@ -16,21 +16,32 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
  * The machine a container's processes run as: `uname -m` inside where the image has it; a scratch image has no
- * uname, so then the ELF header of its entrypoint binary (copied out of the container) decides.
+ * uname, so then the ELF header of the program it runs (its entrypoint, else its command; a bare name looked up in
+ * the image's PATH; copied out of the container) decides.
  */
 async function runningMachine(container: string): Promise<string> {
   const uname = await docker(['exec', container, 'uname', '-m'], { allowFailure: true, timeoutMs: 60_000 });
   if (uname.code === 0) return uname.stdout.trim();
-  const [entry] = JSON.parse(
-    (await docker(['inspect', '--format', '{{json .Config.Entrypoint}}', container])).stdout,
-  ) as string[];
-  if (!entry) throw new Error(`${container}: no uname and no entrypoint to inspect (${uname.stderr.trim()})`);
-  const archive = await docker(['cp', `${container}:${entry}`, '-'], { timeoutMs: 60_000 });
-  // `docker cp … -` writes a tar: a 512-byte header, then the file.
-  const elf = archive.stdoutBytes.subarray(512, 512 + 20);
-  if (elf.subarray(0, 4).toString('latin1') !== '\x7fELF')
-    throw new Error(`${container}: ${entry} is not an ELF binary`);
-  return elf.readUInt16LE(18) === AARCH64_ELF_MACHINE ? 'aarch64' : `ELF machine ${elf.readUInt16LE(18)}`;
+  const { Entrypoint, Cmd, Env } = JSON.parse(
+    (await docker(['inspect', '--format', '{{json .Config}}', container])).stdout,
+  ) as { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[] | null };
+  const program = (Entrypoint ?? Cmd ?? [])[0];
+  if (!program) throw new Error(`${container}: no uname and no program to inspect (${uname.stderr.trim()})`);
+  const path = (Env ?? []).find((entry) => entry.startsWith('PATH='))?.slice('PATH='.length) ?? '';
+  const candidates = program.startsWith('/') ? [program] : path.split(':').map((dir) => `${dir}/${program}`);
+  for (const candidate of candidates) {
+    // `docker cp -L … -` writes a tar of the file the path leads to: a 512-byte header, then the file.
+    const archive = await docker(['cp', '-L', `${container}:${candidate}`, '-'], {
+      timeoutMs: 60_000,
+      allowFailure: true,
+    });
+    if (archive.code !== 0) continue;
+    const elf = archive.stdoutBytes.subarray(512, 512 + 20);
+    if (elf.subarray(0, 4).toString('latin1') !== '\x7fELF')
+      throw new Error(`${container}: ${candidate} is not an ELF binary`);
+    return elf.readUInt16LE(18) === AARCH64_ELF_MACHINE ? 'aarch64' : `ELF machine ${elf.readUInt16LE(18)}`;
+  }
+  throw new Error(`${container}: ${program} not found at ${candidates.join(', ')}`);
 }
 
 describe('arm64 images (built and run under QEMU)', function () {
