@@ -53,6 +53,8 @@ fail() {
 in_node() { nsenter --net="/run/netns/$NETNS" "$@"; }
 
 toolchain_env() {
+  # shellcheck source=../toolchain/versions.env
+  source "$repo/scripts/toolchain/versions.env"
   local line
   while IFS= read -r line; do export "${line?}"; done < <(bash "$repo/scripts/toolchain/build.sh" --print-env)
   local need
@@ -292,6 +294,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
 EOF
+  # Pods route everything to the node (Service addresses included, which kube-proxy translates there); the node
+  # itself has no route off the machine.
   cat >"$dir/cni/net.d/10-books.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -299,7 +303,10 @@ EOF
   "plugins": [
     {
       "type": "bridge", "bridge": "books0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$NODE_POD_CIDR"}]], "dataDir": "$dir/cni/ipam"}
+      "ipam": {
+        "type": "host-local", "ranges": [[{"subnet": "$NODE_POD_CIDR"}]], "dataDir": "$dir/cni/ipam",
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
     },
     {"type": "portmap", "capabilities": {"portMappings": true}}
   ]
@@ -443,9 +450,13 @@ start_node() {
 }
 
 apply_addons() {
-  sed -e "s|@IMAGE_PREFIX@|$IMAGE_PREFIX|g" -e "s|@COREDNS_VERSION@|$COREDNS_VERSION|g" \
-    -e "s|@LOCAL_PATH_VERSION@|$LOCAL_PATH_VERSION|g" -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|g" \
-    -e "s|@LOCAL_PATH_DIR@|$dir/local-path|g" "$here"/addons/*.yaml | kubectl apply -f - >/dev/null
+  local manifest
+  for manifest in "$here"/addons/*.yaml; do
+    echo '---'
+    sed -e "s|@IMAGE_PREFIX@|$IMAGE_PREFIX|g" -e "s|@COREDNS_VERSION@|$COREDNS_VERSION|g" \
+      -e "s|@LOCAL_PATH_VERSION@|$LOCAL_PATH_VERSION|g" -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|g" \
+      -e "s|@LOCAL_PATH_DIR@|$dir/local-path|g" "$manifest"
+  done | kubectl apply -f - >/dev/null
   wait_until 180 CoreDNS kubectl -n kube-system rollout status deployment/coredns --timeout 1s
   wait_until 180 local-path-provisioner kubectl -n local-path-storage rollout status \
     deployment/local-path-provisioner --timeout 1s

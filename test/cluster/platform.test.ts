@@ -141,7 +141,7 @@ describe('cluster: the platform as pods in a real single-node cluster', function
     const script = [...Object.entries(targets), ['gateway', gatewayPod] as const]
       .map(
         ([name, pod]) =>
-          `if nc -z -w 3 ${ip(pod)} ${port(pod)}; then echo "${name} open"; else echo "${name} closed"; fi`,
+          `if nc -w 3 ${ip(pod)} ${port(pod)} </dev/null 2>/dev/null; then echo "${name} open"; else echo "${name} closed"; fi`,
       )
       .join('; ');
     const reachability = (output: string): Record<string, string> =>
