@@ -12,6 +12,8 @@ import { verdictOf, type Check, type SectionResult } from '../lib/report';
  * `[label, seconds][]` is read too).
  */
 export const E2E_TIMINGS_FILE = join(REPO_ROOT, '.cache', 'e2e', 'timings.json');
+/** Written by `npm run test:cluster` (test/cluster/hooks.ts): every timing it printed, published as recorded. */
+export const CLUSTER_TIMINGS_FILE = join(REPO_ROOT, '.cache', 'cluster', 'timings.json');
 /** The two timings this section publishes, found by the start of test/e2e's labels. */
 const E2E_WANTED = { 'no-op pulumi preview': 'no-op pulumi preview', 'first pulumi up': 'first pulumi up' } as const;
 
@@ -67,9 +69,9 @@ function stackNames(): string[] {
     .sort();
 }
 
-function e2eTimings(): Record<string, number> | undefined {
-  if (!existsSync(E2E_TIMINGS_FILE)) return undefined;
-  const recorded = JSON.parse(readFileSync(E2E_TIMINGS_FILE, 'utf8')) as Record<string, number> | [string, number][];
+function recordedTimings(file: string): Record<string, number> | undefined {
+  if (!existsSync(file)) return undefined;
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> | [string, number][];
   return Array.isArray(recorded) ? Object.fromEntries(recorded) : recorded;
 }
 
@@ -81,8 +83,17 @@ export async function programSection(): Promise<SectionResult> {
   const perStack: Record<string, MochaRun> = {};
   for (const stack of stackNames()) perStack[stack] = await runMocha([stacksSpec], `stack ${stack} \\(`);
 
-  const e2e = e2eTimings();
+  const e2e = recordedTimings(E2E_TIMINGS_FILE);
   const source = E2E_TIMINGS_FILE.slice(REPO_ROOT.length + 1);
+  const cluster = recordedTimings(CLUSTER_TIMINGS_FILE);
+  const clusterSource = CLUSTER_TIMINGS_FILE.slice(REPO_ROOT.length + 1);
+  const clusterRows = cluster
+    ? Object.entries(cluster).map(([label, seconds]) => [
+        `real cluster: ${label}`,
+        `${seconds.toFixed(1)} s`,
+        clusterSource,
+      ])
+    : [['real cluster (npm run test:cluster)', 'not measured', `no ${clusterSource}`]];
   const e2eRows = Object.entries(E2E_WANTED).map(([prefix, name]) => {
     const found = Object.entries(e2e ?? {}).find(([label]) => label.startsWith(prefix));
     return [`engine e2e: ${name}`, found ? `${found[1].toFixed(1)} s` : 'not measured', e2e ? source : `no ${source}`];
@@ -100,7 +111,7 @@ export async function programSection(): Promise<SectionResult> {
     method:
       'Wall time of `mocha test/program` (all suites), of the stacks suite with no test selected (ts-node + SDK load: ' +
       'the fixed cost), and of each stack\'s suite alone (`--grep "stack <name> ("`). Engine timings are read from ' +
-      'the e2e results file, never estimated.',
+      'the e2e and real-cluster results files (npm run test:e2e, npm run test:cluster), never estimated.',
     tables: [
       {
         columns: ['run', 'wall time', 'without fixed cost', 'tests'],
@@ -120,9 +131,9 @@ export async function programSection(): Promise<SectionResult> {
           ]),
         ],
       },
-      { columns: ['measurement', 'value', 'source'], rows: e2eRows },
+      { columns: ['measurement', 'value', 'source'], rows: [...e2eRows, ...clusterRows] },
     ],
     checks,
-    data: { whole, fixed, perStack, e2e: e2e ?? null },
+    data: { whole, fixed, perStack, e2e: e2e ?? null, cluster: cluster ?? null },
   };
 }

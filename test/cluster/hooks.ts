@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RootHookObject } from 'mocha';
 import { mintToken } from '../../apps/books-reverse-proxy/src/token';
+import { CLUSTER_TIMINGS_FILE } from '../../bench/sections/program';
 import { DOCKER_HOST, ENGINE, docker, startEngine } from '../../scripts/docker/engine';
 import { ensureStandIns } from '../../scripts/docker/standins';
 import { sharedDefaults } from '../../stacks/config';
@@ -26,7 +27,6 @@ import { setHarness } from './lib/harness';
 import { startLocalCluster, stopLocalCluster, type LocalCluster } from '../../scripts/cluster/node';
 import { waitSettled } from './lib/ready';
 
-export const CLUSTER_TIMINGS_FILE = join(REPO_ROOT, '.cache', 'cluster', 'timings.json');
 const NAMESPACE = 'books';
 const STACK = 'cluster';
 const SETUP_TIMEOUT_MS = 40 * 60_000;
