@@ -45,6 +45,8 @@ bash scripts/docker/engine.sh start
 bash scripts/docker/engine.sh base-images amd64 >/dev/null
 eval "$(bash scripts/docker/engine.sh env)"
 docker=/usr/bin/docker # Debian's CLI builds with BuildKit without a buildx plugin
+# The toolchain's docker provider stand-in drives a Docker CLI (docs/engine-e2e.md): the same one.
+export BOOKS_DOCKER_CLI="$docker"
 
 if bash scripts/cluster/node.sh status >/dev/null 2>&1; then
   say 'local cluster already running'
