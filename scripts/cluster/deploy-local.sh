@@ -27,10 +27,17 @@ export PULUMI_BACKEND_URL="file://$state/backend" PULUMI_HOME="$state/pulumi-hom
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-local-only}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 mkdir -p "$state/backend" "$state/pulumi-home"
+# The project as links to this checkout, so the stack's Pulumi.local.yaml (its settings and encrypted secrets) lives
+# with its state instead of beside the committed stacks. Build paths are relative (apps/<app>): they resolve the same.
+project="$state/project"
+mkdir -p "$project"
+for entry in Pulumi.yaml package.json tsconfig.json tsconfig.base.json index.ts components stacks apps node_modules; do
+  ln -sfn "$repo/$entry" "$project/$entry"
+done
 
 if [[ ${1:-up} == down ]]; then
-  if bash scripts/cluster/node.sh status >/dev/null 2>&1 && pulumi stack select "$stack" 2>/dev/null; then
-    pulumi destroy --yes --skip-preview
+  if bash scripts/cluster/node.sh status >/dev/null 2>&1 && (cd "$project" && pulumi stack select "$stack" 2>/dev/null); then
+    (cd "$project" && pulumi destroy --yes --skip-preview)
   fi
   bash scripts/cluster/node.sh stop
   say 'stopped (the stack state stays in .cache/local-deploy; the project Docker engine keeps running: scripts/docker/engine.sh stop)'
@@ -61,12 +68,13 @@ database_image="$BOOKS_CLUSTER_REGISTRY/books-local/postgres:17.6-bookworm"
 say "database image → $database_image"
 docker_config=$(mktemp -d)
 trap 'rm -rf "$docker_config"' EXIT
-"$docker" build --quiet --tag "$database_image" scripts/docker/postgres >/dev/null
+"$docker" build --quiet --tag "$database_image" "$repo/scripts/docker/postgres" >/dev/null
 printf '%s' "$registry_password" |
   "$docker" --config "$docker_config" login --username "$BOOKS_CLUSTER_REGISTRY_USERNAME" --password-stdin \
     "$BOOKS_CLUSTER_REGISTRY" >/dev/null 2>&1
 "$docker" --config "$docker_config" push --quiet "$database_image" >/dev/null
 
+cd "$project"
 pulumi stack select --create "$stack" >/dev/null
 set_config() { pulumi config set --path "$@" >/dev/null; }
 set_config target k3s
@@ -94,7 +102,7 @@ PULUMI_NODEJS_TRANSPILE_ONLY=true pulumi up --yes --skip-preview
 url=$(pulumi stack output gatewayUrl)
 key_file="$state/hs256.key"
 (umask 077 && printf '%s' "$(pulumi config get --path gateway.jwt.hs256Key)" >"$key_file")
-token=$(npm run -s token -- --key "$key_file" --sub local-user --scope books:write --ttl 12h)
+token=$(cd "$repo" && npm run -s token -- --key "$key_file" --sub local-user --scope books:write --ttl 12h)
 say "ready in $((SECONDS - started)) s"
 cat <<EOF
 
