@@ -65,6 +65,21 @@ export async function createCluster(
     'kubernetes.io/arch=arm64',
     'beta.kubernetes.io/arch=arm64',
   ]);
+  // kwok's node template reports no ephemeral storage, and every container requests some (as kubelets report it on
+  // real nodes): without it the scheduler finds no node ("Insufficient ephemeral-storage").
+  const storage = { 'ephemeral-storage': '100Gi' };
+  for (const node of nodes) {
+    await kubectl([
+      'patch',
+      node,
+      '--subresource',
+      'status',
+      '--type',
+      'merge',
+      '--patch',
+      JSON.stringify({ status: { capacity: storage, allocatable: storage } }),
+    ]);
+  }
   return { name, kubeconfig, context: `kwok-${name}`, env: clusterEnv };
 }
 
