@@ -186,6 +186,33 @@ describe('cluster: the platform as pods in a real single-node cluster', function
     }
   });
 
+  it('enforces egress: each app pod reaches only what it calls', async function () {
+    const ip = (pod: Pod): string => (pod.status as { podIP: string }).podIP;
+    const statefulSet = (await h.kube.list('statefulsets', h.namespace))[0];
+    const [books] = await podsOf('books');
+    const [web] = await podsOf('books-react');
+    const [postgres] = await podsOf(nameOf(statefulSet));
+    const [gateway] = await podsOf(nameOf(await gatewayService()));
+    // [from, to, port, allowed]: the gateway calls books and books-react, books calls PostgreSQL, nothing else. The
+    // gateway's port admits everyone (ingress, shown by the outsider above), so "closed" there is egress at work.
+    const paths: [Pod, Pod, number, boolean][] = [
+      [gateway, books, 5000, true],
+      [gateway, web, 3000, true],
+      [books, postgres, 5432, true],
+      [books, gateway, 8080, false],
+      [web, gateway, 8080, false],
+      [postgres, gateway, 8080, false],
+    ];
+    for (const [from, to, port, allowed] of paths) {
+      const result = await runInPod(h.kube, h.namespace, from.metadata.name, ['nc', '-w', '3', ip(to), String(port)]);
+      assert.equal(
+        result.exitCode === 0,
+        allowed,
+        `${nameOf(from)} → ${nameOf(to)}:${port} should be ${allowed ? 'open' : 'closed'}:\n${result.output}`,
+      );
+    }
+  });
+
   it('rolls a books source change through pulumi up with zero failed requests under load', async function () {
     const sourceDir = join(h.setup.projectDir, 'apps', 'books', 'src');
     const source = join(
