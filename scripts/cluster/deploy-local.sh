@@ -59,7 +59,7 @@ if bash scripts/cluster/node.sh status >/dev/null 2>&1; then
   say 'local cluster already running'
 else
   say 'starting the local cluster'
-  bash scripts/cluster/node.sh start >/dev/null
+  bash scripts/cluster/node.sh start --keep >/dev/null
 fi
 while IFS= read -r line; do export "${line?}"; done < <(bash scripts/cluster/node.sh env)
 registry_password=$(cat "$BOOKS_CLUSTER_REGISTRY_PASSWORD_FILE")

@@ -5,8 +5,14 @@
 # user: CoreDNS, a default local-path StorageClass, NetworkPolicy enforcement (kube-router) and LoadBalancer
 # addresses (a small ServiceLB: the node's address). Plus a registry with htpasswd auth that the node pulls from.
 #
-#   scripts/cluster/node.sh start      cleans up a stale cluster, then starts one (prints the env lines below)
-#   scripts/cluster/node.sh stop       stops everything; restores the machine-wide sysctls the kubelet changed
+#   scripts/cluster/node.sh start [--owner PID|--keep]
+#                                      cleans up a stale cluster, then starts one (prints the env lines below). The
+#                                      owner (a test run's pid; --keep: a cluster meant to stay, npm run deploy:local)
+#                                      marks it in use: another start refuses while that pid lives (or when kept),
+#                                      and takes it over as stale once the pid is gone
+#   scripts/cluster/node.sh stop [--owner PID]
+#                                      stops everything; restores the machine-wide sysctls the kubelet changed
+#                                      (with --owner: only a cluster that PID started)
 #   scripts/cluster/node.sh status     exit 0 when the node is Ready (prints what runs), 1 otherwise
 #   scripts/cluster/node.sh env        KUBECONFIG=…, BOOKS_CLUSTER_REGISTRY=…, … of the running cluster
 #
@@ -473,13 +479,35 @@ print_env() {
   echo "BOOKS_CLUSTER_DIR=$dir"
 }
 
+# refuse_if_in_use : a running cluster whose owner is alive (or that is kept) is not stale: never take it over.
+refuse_if_in_use() {
+  local owner
+  owner=$(cat "$run_dir/owner" 2>/dev/null) || return 0
+  [[ -n $(cluster_pids) ]] || return 0
+  if [[ $owner == keep ]]; then
+    fail 'the local cluster is in use by npm run deploy:local: stop it first (npm run deploy:local -- down)'
+  fi
+  if [[ $owner =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null; then
+    fail "the local cluster is in use by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" | cut -c1-80)): wait for it, or stop it (node.sh stop)"
+  fi
+}
+
 start() {
+  local owner=''
+  case "${1:-}" in
+    --owner) owner=${2:?--owner needs a pid} ;;
+    --keep) owner=keep ;;
+    '') ;;
+    *) fail "unknown option $1" ;;
+  esac
   require_commands
   toolchain_env
   local started=$SECONDS
   claim_dir
+  refuse_if_in_use
   stop_all quiet
   mkdir -p "$run_dir" "$log_dir"
+  [[ -z $owner ]] || echo "$owner" >"$run_dir/owner"
   save_sysctls
   make_cgroups
   make_pki
@@ -593,12 +621,18 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;;
-  stop) stop_all ;;
+  start) start "${@:2}" ;;
+  stop)
+    if [[ ${2:-} == --owner && -f $run_dir/owner && $(cat "$run_dir/owner") != "${3:?--owner needs a pid}" ]]; then
+      say "left running: the cluster was started by $(cat "$run_dir/owner"), not $3"
+      exit 0
+    fi
+    stop_all
+    ;;
   status) status ;;
   env) print_env ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

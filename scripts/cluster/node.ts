@@ -43,13 +43,15 @@ function describeCluster(env: Record<string, string>, startSeconds: number): Loc
   };
 }
 
-/** Starts a fresh cluster (a stale one, e.g. of a killed run, is cleaned up first). */
+/** Starts a fresh cluster (a stale one, e.g. of a killed run, is cleaned up first; one in use is refused). */
 export async function startLocalCluster(): Promise<LocalCluster> {
   const started = Date.now();
-  const result = await run('bash', [NODE_SCRIPT, 'start'], { timeoutMs: 10 * 60_000 });
+  // This process owns the cluster: another start refuses to take it over while this process lives.
+  const result = await run('bash', [NODE_SCRIPT, 'start', '--owner', String(process.pid)], { timeoutMs: 10 * 60_000 });
   return describeCluster(parseEnv(result.stdout), (Date.now() - started) / 1000);
 }
 
+/** Stops the cluster this process started (one another process started is left alone). */
 export async function stopLocalCluster(): Promise<void> {
-  await run('bash', [NODE_SCRIPT, 'stop'], { timeoutMs: 3 * 60_000 });
+  await run('bash', [NODE_SCRIPT, 'stop', '--owner', String(process.pid)], { timeoutMs: 3 * 60_000 });
 }

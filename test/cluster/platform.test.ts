@@ -7,7 +7,7 @@ import { appendFileSync, cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
 import { databaseNames } from '../../components/database';
-import { sleep } from '../../scripts/docker/process';
+import { run, sleep } from '../../scripts/docker/process';
 import { runLoad } from '../../bench/lib/load';
 import { ChangeLog } from '../e2e/lib/changes';
 import type { KubeObject } from '../e2e/lib/kube';
@@ -120,6 +120,20 @@ describe('cluster: the platform as pods in a real single-node cluster', function
     assert.match(await page.text(), /<div id="root">|<!doctype html>/i);
     const list = await fetch(`${h.gatewayUrl}/books`);
     assert.equal(list.status, 200, 'GET /books through the gateway (gateway → books → PostgreSQL)');
+  });
+
+  it('refuses a second start while this run owns the cluster, and leaves it running', async function () {
+    const script = join(__dirname, '..', '..', 'scripts', 'cluster', 'node.sh');
+    const second = await run('bash', [script, 'start'], { allowFailure: true, timeoutMs: 120_000 });
+    assert.notEqual(second.code, 0, 'a second start took over a cluster in use');
+    assert.match(second.stderr, new RegExp(`in use by pid ${process.pid}\\b`));
+    const foreign = await run('bash', [script, 'stop', '--owner', '1'], { timeoutMs: 120_000 });
+    assert.match(foreign.stderr, /left running/);
+    assert.equal(
+      (await run('bash', [script, 'status'], { allowFailure: true })).code,
+      0,
+      'the node is no longer Ready',
+    );
   });
 
   it('enforces the NetworkPolicies: a pod outside the platform reaches only the gateway', async function () {
