@@ -20,6 +20,7 @@ import type { RawStackConfig } from '../../stacks/schema';
 import { Kube } from '../e2e/lib/kube';
 import { copyProject } from '../e2e/lib/project-copy';
 import { openStack, type StackSetup } from '../e2e/lib/stack';
+import { Timings } from '../e2e/lib/timings';
 import { loadToolchain, toolchainPath } from '../e2e/lib/toolchain';
 import { buildContext } from '../images/build';
 import { LOG_DIR, REPO_ROOT } from '../images/paths';
@@ -33,7 +34,6 @@ const SETUP_TIMEOUT_MS = 40 * 60_000;
 const SETTLE_TIMEOUT_MS = 5 * 60_000;
 const keep = process.env.BOOKS_CLUSTER_KEEP === '1';
 
-const timings: [string, number][] = [];
 let workDir: string | undefined;
 let clusterStarted = false;
 
@@ -41,16 +41,8 @@ function say(line: string): void {
   process.stdout.write(`    [cluster] ${line}\n`);
 }
 
-async function time<T>(label: string, body: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await body();
-  } finally {
-    const seconds = (Date.now() - started) / 1000;
-    timings.push([label, seconds]);
-    say(`⏱ ${label}: ${seconds.toFixed(1)} s`);
-  }
-}
+const timings = new Timings(say);
+const time = <T>(label: string, body: () => Promise<T>): Promise<T> => timings.time(label, body);
 
 /** The stand-in of the database image, pushed where the kubelet pulls it with the stack's credentials. */
 async function pushDatabaseImage(cluster: LocalCluster): Promise<string> {
@@ -189,10 +181,10 @@ export const mochaHooks: RootHookObject = {
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
     say('timings:');
-    for (const [label, seconds] of timings) say(`  ${label}: ${seconds.toFixed(1)} s`);
+    for (const [label, seconds] of timings.entries) say(`  ${label}: ${seconds.toFixed(1)} s`);
     // `npm run bench` publishes these (cluster start, first up, change to new pods serving, preview, destroy).
     mkdirSync(dirname(CLUSTER_TIMINGS_FILE), { recursive: true });
-    writeFileSync(CLUSTER_TIMINGS_FILE, `${JSON.stringify(Object.fromEntries(timings), null, 2)}\n`);
+    writeFileSync(CLUSTER_TIMINGS_FILE, `${JSON.stringify(Object.fromEntries(timings.entries), null, 2)}\n`);
     await cleanUp();
   },
 };

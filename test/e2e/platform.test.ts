@@ -33,6 +33,7 @@ import {
   type Registry,
 } from './lib/registry';
 import { openStack, validateConfig, type StackSetup } from './lib/stack';
+import { Timings } from './lib/timings';
 import { buildTimes, loadToolchain, toolchainPath, type Toolchain } from './lib/toolchain';
 
 /** What the amd64 e2e stack and the k3s-like arm64 one differ in. */
@@ -51,18 +52,8 @@ const IMAGE = 'docker:index/image:Image';
 const DEPLOYMENT = 'kubernetes:apps/v1:Deployment';
 const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
 
-const timings: [string, number][] = [];
-
-async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await body();
-  } finally {
-    const seconds = (Date.now() - started) / 1000;
-    timings.push([label, seconds]);
-    console.log(`      ⏱ ${label}: ${seconds.toFixed(1)} s`);
-  }
-}
+const timings = new Timings((line) => console.log(`      ${line}`));
+const timed = <T>(label: string, body: () => Promise<T>): Promise<T> => timings.time(label, body);
 
 describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function () {
   let workDir: string;
@@ -144,10 +135,10 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     if (cluster) await deleteCluster(cluster, toolchain);
     if (registry) stopRegistry(registry);
     console.log('      timings:');
-    for (const [label, seconds] of timings) console.log(`        ${label}: ${seconds.toFixed(1)} s`);
+    for (const [label, seconds] of timings.entries) console.log(`        ${label}: ${seconds.toFixed(1)} s`);
     // `npm run bench` publishes the no-op preview and first up from this file.
     mkdirSync(dirname(E2E_TIMINGS_FILE), { recursive: true });
-    writeFileSync(E2E_TIMINGS_FILE, `${JSON.stringify(Object.fromEntries(timings), null, 2)}\n`);
+    writeFileSync(E2E_TIMINGS_FILE, `${JSON.stringify(Object.fromEntries(timings.entries), null, 2)}\n`);
     if (process.env.BOOKS_E2E_KEEP !== '1') rmSync(workDir, { recursive: true, force: true });
   });
 
