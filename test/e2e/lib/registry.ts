@@ -7,11 +7,15 @@ import { join } from 'node:path';
 import { freePorts } from '../../../scripts/dev/ports';
 import { run, waitFor } from '../../../scripts/docker/process';
 
-export interface Registry {
+/** What the checks below need of a registry: where it is and how to log in (any registry, ours or the cluster's). */
+export interface RegistryAccess {
   /** host:port, as image names and the stack config use it. */
   server: string;
   username: string;
   password: string;
+}
+
+export interface Registry extends RegistryAccess {
   pid: number;
   logFile: string;
 }
@@ -64,18 +68,18 @@ export function stopRegistry(registry: Registry): void {
   }
 }
 
-function authHeader(registry: Registry): string {
+function authHeader(registry: RegistryAccess): string {
   return `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
 }
 
-async function registryGet(registry: Registry, path: string, accept: string): Promise<Response> {
+async function registryGet(registry: RegistryAccess, path: string, accept: string): Promise<Response> {
   return fetch(`http://${registry.server}/v2/${path}`, {
     headers: { Authorization: authHeader(registry), Accept: accept },
   });
 }
 
 /** Splits "127.0.0.1:5000/books-platform/books@sha256:…" into repository and digest. */
-export function parseDigestRef(registry: Registry, ref: string): { repository: string; digest: string } {
+export function parseDigestRef(registry: RegistryAccess, ref: string): { repository: string; digest: string } {
   const match = /^([^@]+)@(sha256:[0-9a-f]{64})$/.exec(ref);
   if (!match || !match[1].startsWith(`${registry.server}/`)) {
     throw new Error(`${ref} is not a digest reference into ${registry.server}`);
@@ -89,7 +93,7 @@ interface ManifestIndex {
 }
 
 /** The architectures the registry's manifest for `ref` describes (an index lists several; a manifest has one). */
-export async function manifestArchitectures(registry: Registry, ref: string): Promise<string[]> {
+export async function manifestArchitectures(registry: RegistryAccess, ref: string): Promise<string[]> {
   const { repository, digest } = parseDigestRef(registry, ref);
   const response = await registryGet(registry, `${repository}/manifests/${digest}`, MANIFEST_TYPES);
   if (response.status !== 200) throw new Error(`registry has no manifest ${ref}: HTTP ${response.status}`);
@@ -103,7 +107,7 @@ export async function manifestArchitectures(registry: Registry, ref: string): Pr
 }
 
 /** Whether the registry answers 401 to a manifest request without credentials (auth is really on). */
-export async function requiresAuth(registry: Registry, ref: string): Promise<boolean> {
+export async function requiresAuth(registry: RegistryAccess, ref: string): Promise<boolean> {
   const { repository, digest } = parseDigestRef(registry, ref);
   const response = await fetch(`http://${registry.server}/v2/${repository}/manifests/${digest}`, {
     headers: { Accept: MANIFEST_TYPES },
