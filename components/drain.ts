@@ -3,7 +3,7 @@
  * then sends SIGTERM, while the endpoint removal travels to kube-proxy on every node (and, for the
  * gateway, to a cloud load balancer's health checks) at the same time. books, books-react and the
  * gateway all stop accepting connections at SIGTERM, so without a pause, connections still routed
- * to the pod would be refused. The preStop sleep keeps the pod serving until the removal has
+ * to the pod would be refused (and requests on connections kept open to it answered 503). The preStop sleep keeps the pod serving until the removal has
  * propagated; the grace period, counted from the start of preStop, covers the sleep, the app's own
  * drain deadline and a little slack for the process to exit before SIGKILL.
  *
@@ -15,6 +15,7 @@
  * the kubernetes-models 5.1.0 schema the tests validate against knows it.
  */
 import type * as k8s from '@pulumi/kubernetes';
+import { defaultGatewayOptions, type UpstreamOptions } from '../apps/books-reverse-proxy/src/options';
 
 export interface Drain {
   /** Seconds the pod keeps serving in preStop, before SIGTERM. */
@@ -23,11 +24,30 @@ export interface Drain {
   shutdownSeconds: number;
 }
 
+/**
+ * How long after a pod's deletion kube-proxy may still give it new connections: the endpoint removal reaching
+ * kube-proxy (≈ 1 s on the local cluster; 2 allows for a busy API server).
+ */
+export const endpointPropagationSeconds = 2;
+
+/**
+ * The preStop sleep of a backend the gateway reaches through its ClusterIP with upstream keepalive. A kept
+ * connection stays with its pod after the pod left the endpoints; the gateway retires it at the end of the first
+ * request after it is `keepalive_time` old, or when it sat idle `keepalive_timeout`. So the last request a deleted
+ * pod can get starts within propagation + keepalive_time + keepalive_timeout of the deletion, and the pod must still
+ * serve then: with 5 s, a write under load met books' Fastify answering 503 while closing (1 of 590 requests of a
+ * rollout on the local cluster).
+ */
+export function backendPreStopSleepSeconds(upstream: UpstreamOptions): number {
+  return endpointPropagationSeconds + upstream.keepaliveTimeSeconds + upstream.keepaliveTimeoutSeconds;
+}
+
+const gatewayUpstream = defaultGatewayOptions().upstream;
+
 /** How long each workload waits in preStop. */
 export const preStopSleepSeconds = {
-  // The gateway reaches them through their ClusterIP: kube-proxy learns of the removal within seconds.
-  books: 5,
-  booksReact: 5,
+  books: backendPreStopSleepSeconds(gatewayUpstream),
+  booksReact: backendPreStopSleepSeconds(gatewayUpstream),
   // A load balancer in front (externalTrafficPolicy Local) stops sending only after its node health
   // check has failed a few times, typically intervals of a few seconds.
   gateway: 10,

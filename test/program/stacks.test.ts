@@ -8,6 +8,7 @@ import { defaultGatewayOptions } from '../../apps/books-reverse-proxy/src/option
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { routes } from '../../apps/books-reverse-proxy/src/routes';
 import { gatewayWorkerProcesses } from '../../components/gateway';
+import { endpointPropagationSeconds } from '../../components/drain';
 import { resourcePolicies, stackPolicies } from '../../policy/policies';
 import {
   CapturedResource,
@@ -318,8 +319,8 @@ for (const expected of expectations) {
         'books-reverse-proxy': Number(/^\s*worker_shutdown_timeout (\d+)s;$/m.exec(conf)?.[1]),
       };
       const expectedStops: Record<string, { sleep: number; grace: number }> = {
-        books: { sleep: 5, grace: 30 },
-        'books-react': { sleep: 5, grace: 20 },
+        books: { sleep: 8, grace: 33 },
+        'books-react': { sleep: 8, grace: 23 },
         'books-reverse-proxy': { sleep: 10, grace: 35 },
       };
       const deployments = only(run, 'kubernetes:apps/v1:Deployment');
@@ -338,6 +339,30 @@ for (const expected of expectations) {
         assert.equal(pod.terminationGracePeriodSeconds, grace, `${name} grace period`);
         assert.ok(deadlines[name]! > 0, `${name} deadline known`);
         assert.ok(grace > sleep + deadlines[name]!, `${name}: ${grace} s cover ${sleep} s + ${deadlines[name]} s`);
+      }
+    });
+
+    it('keeps each backend pod serving until the gateway has retired its kept connections to it', () => {
+      const conf: string = one(run, 'kubernetes:core/v1:ConfigMap', 'books-reverse-proxy-config').inputs.data[
+        'nginx.conf'
+      ];
+      // Every upstream block of the deployed config: how long a connection may carry new requests, and stay idle.
+      const blocks = [...conf.matchAll(/^\s*upstream (\S+) \{([^}]*)\}/gm)];
+      assert.deepEqual(blocks.map((block) => block[1]).sort(), ['books', 'web']);
+      const seconds = (block: string, directive: string): number => {
+        const value = new RegExp(`^\\s*${directive} (\\d+)s;$`, 'm').exec(block)?.[1];
+        assert.ok(value, `upstream block without ${directive}:\n${block}`);
+        return Number(value);
+      };
+      const deploymentFor: Record<string, string> = { books: 'books', web: 'books-react' };
+      for (const [, route, block] of blocks) {
+        const kept = seconds(block!, 'keepalive_time') + seconds(block!, 'keepalive_timeout');
+        const pod = one(run, 'kubernetes:apps/v1:Deployment', deploymentFor[route!]!).inputs.spec.template.spec;
+        const sleep: number = pod.containers[0].lifecycle.preStop.sleep.seconds;
+        assert.ok(
+          sleep >= endpointPropagationSeconds + kept,
+          `${route}: a preStop sleep of ${sleep} s ends before ${endpointPropagationSeconds} s of endpoint propagation + ${kept} s of kept connections`,
+        );
       }
     });
 

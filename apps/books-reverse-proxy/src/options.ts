@@ -87,6 +87,12 @@ export interface UpstreamOptions {
   readonly keepaliveConnections: number;
   /** Must stay below the backends' own idle timeout (Node's default keepAliveTimeout is 5 s). */
   readonly keepaliveTimeoutSeconds: number;
+  /**
+   * The longest one upstream connection carries new requests (nginx `keepalive_time`; checked as each request
+   * ends). Through a ClusterIP a kept connection stays with its pod after the pod left the endpoints, so this bounds
+   * how long a terminating pod still gets requests: its preStop sleep must outlast it (components/drain.ts).
+   */
+  readonly keepaliveTimeSeconds: number;
   readonly keepaliveRequests: number;
   /** Total tries (first attempt included) for idempotent requests on connect error/timeout/502/503/504. */
   readonly retryTries: number;
@@ -199,6 +205,7 @@ export function defaultGatewayOptions(): GatewayRenderOptions {
     upstream: {
       keepaliveConnections: 32,
       keepaliveTimeoutSeconds: 4,
+      keepaliveTimeSeconds: 2,
       keepaliveRequests: 1000,
       retryTries: 2,
       retryTimeoutSeconds: 10,

@@ -233,6 +233,7 @@ function upstreamBlock(o: GatewayRenderOptions, route: Route): string[] {
       ...servers,
       `keepalive ${o.upstream.keepaliveConnections};`,
       `keepalive_timeout ${o.upstream.keepaliveTimeoutSeconds}s;`,
+      `keepalive_time ${o.upstream.keepaliveTimeSeconds}s;`,
       `keepalive_requests ${o.upstream.keepaliveRequests};`,
     ]),
     '}',

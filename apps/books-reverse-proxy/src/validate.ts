@@ -67,6 +67,7 @@ export function validateOptions(o: GatewayRenderOptions): void {
     'upstream.keepaliveConnections must be > 0',
   );
   check(isPositive(upstream.keepaliveTimeoutSeconds), 'upstream.keepaliveTimeoutSeconds must be > 0');
+  check(isPositive(upstream.keepaliveTimeSeconds), 'upstream.keepaliveTimeSeconds must be > 0');
   check(
     Number.isInteger(upstream.keepaliveRequests) && upstream.keepaliveRequests > 0,
     'upstream.keepaliveRequests must be > 0',

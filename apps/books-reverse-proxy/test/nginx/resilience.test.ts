@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import { routes } from '../../src/routes';
+import { defaultGatewayOptions } from '../../src/options';
 import { writeTestKeys } from '../keys';
 import { startTestDns, type TestDns } from './dns-server';
 import {
@@ -253,6 +254,23 @@ describe('gateway resilience (real nginx + gatewayd)', () => {
       for (let i = 0; i < 200; i++) assert.equal((await send(`${fx.gateway.url}/books`)).status, 200);
       const opened = fx.backends.books!.reduce((sum, b, i) => sum + b.connections() - before[i]!, 0);
       assert.ok(opened <= 4, `new upstream connections: ${opened}`);
+    });
+
+    it('retires a busy upstream connection once keepalive_time has passed (a pod out of the endpoints stops getting requests)', async () => {
+      // Through a ClusterIP a kept connection stays with its pod; only its age ends it (components/drain.ts).
+      const keepaliveTimeMs = defaultGatewayOptions().upstream.keepaliveTimeSeconds * 1000;
+      // Connections to every replica open first, so only retirements open new ones below.
+      for (let i = 0; i < 10; i++) assert.equal((await send(`${fx.gateway.url}/books`)).status, 200);
+      const before = fx.backends.books!.map((b) => b.connections());
+      // Never idle long enough for keepalive_timeout: only the connections' age can retire them.
+      for (const started = Date.now(); Date.now() - started < keepaliveTimeMs + 1_500; await sleep(20)) {
+        assert.equal((await send(`${fx.gateway.url}/books`)).status, 200);
+      }
+      const opened = fx.backends.books!.reduce((sum, b, i) => sum + b.connections() - before[i]!, 0);
+      assert.ok(
+        opened >= 2,
+        `new upstream connections over ${keepaliveTimeMs + 1_500} ms of steady requests: ${opened}`,
+      );
     });
 
     it('reloads under load (SIGHUP → gatewayd → nginx reload, what nginx -s reload sends) drop nothing: new connections and requests in flight', async () => {
