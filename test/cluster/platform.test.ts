@@ -3,7 +3,7 @@
 // a rolling update under load, self-healing, and a clean destroy. Runs after the shared platform and browser suites
 // (.mocharc.cluster.json), in order: the later cases change the platform.
 import { strict as assert } from 'node:assert';
-import { appendFileSync, cpSync, readdirSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
 import { databaseNames } from '../../components/database';
@@ -16,11 +16,11 @@ import { parseDigestRef, requiresAuth } from '../e2e/lib/registry';
 import { snapshotBooks, writeHeaders, type Book } from '../integration/drills/support/books-api';
 import { printLoad } from '../integration/drills/support/report';
 import { loadDuring } from '../integration/drills/support/under-load';
+import { changeBooksSource } from './lib/deploy';
 import { harness, type ClusterHarness } from './lib/harness';
 import { runInPod, runProbePod } from './lib/probe';
-import { podReady, waitSettled, type Pod } from './lib/ready';
+import { podReady, SETTLE_TIMEOUT_MS, waitSettled, type Pod } from './lib/ready';
 
-const SETTLE_TIMEOUT_MS = 5 * 60_000;
 /** Under the gateway's per-client rate limit (50/s, burst 100): every request of the load comes from one address. */
 const LOAD_RATE_PER_SECOND = 25;
 
@@ -225,15 +225,8 @@ describe('cluster: the platform as pods in a real single-node cluster', function
   });
 
   it('rolls a books source change through pulumi up with zero failed requests under load', async function () {
-    const sourceDir = join(h.setup.projectDir, 'apps', 'books', 'src');
-    const source = join(
-      sourceDir,
-      readdirSync(sourceDir)
-        .filter((f) => f.endsWith('.ts'))
-        .sort()[0],
-    );
     const before = new Set((await podsOf('books')).map((pod) => pod.metadata.uid));
-    appendFileSync(source, `\n// cluster suite: a source change ${Date.now()}\n`);
+    changeBooksSource(h.setup.projectDir, 'cluster suite: a source change');
     let upSeconds = 0;
     const run = await loadDuring({
       baseUrl: h.gatewayUrl,

@@ -10,6 +10,8 @@ export interface ImagesHarness {
   standIns: readonly StandInReport[];
   images: Readonly<Record<AppName, BuiltImage>>;
   postgresImage: BuiltImage;
+  /** The seed design's stock nginx (the bench's cluster section runs it; checked here against its original). */
+  nginxImage: BuiltImage;
   platform: ImagesPlatform;
 }
 

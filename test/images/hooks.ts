@@ -55,6 +55,8 @@ export const mochaHooks: RootHookObject = {
 
     const postgresImage = await buildContext('postgres-standin', join(REPO_ROOT, 'scripts/docker/postgres'), 'amd64');
     say(`built ${postgresImage.tag} in ${postgresImage.seconds.toFixed(1)} s (${mb(postgresImage.sizeBytes)})`);
+    const nginxImage = await buildContext('nginx-standin', join(REPO_ROOT, 'scripts/docker/nginx'), 'amd64');
+    say(`built ${nginxImage.tag} in ${nginxImage.seconds.toFixed(1)} s (${mb(nginxImage.sizeBytes)})`);
     const images = {} as Record<AppName, BuiltImage>;
     for (const app of APPS) {
       images[app.name] = await buildApp(app, 'amd64');
@@ -73,7 +75,7 @@ export const mochaHooks: RootHookObject = {
     });
     runToClean = { runId: platform.runId, stateDir: platform.stateDir };
     Object.assign(process.env, platform.env);
-    setHarness({ engineStartSeconds: engine.seconds, standIns, images, postgresImage, platform });
+    setHarness({ engineStartSeconds: engine.seconds, standIns, images, postgresImage, nginxImage, platform });
     say(
       `platform up in ${platform.startSeconds.toFixed(1)} s at ${platform.gatewayUrl} (network ${platform.network}; logs ${LOG_DIR})`,
     );

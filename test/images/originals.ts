@@ -100,6 +100,29 @@ export const ORIGINALS = {
       GOSU_VERSION: { standIn: undefined, why: "no gosu: util-linux's setpriv steps down from root" },
     },
   },
+  nginx: {
+    image: 'nginx:1.22.1',
+    // nginxinc/docker-nginx stable/debian/Dockerfile at 1.22.1: FROM debian:bullseye-slim, ENV NGINX_VERSION,
+    // NJS_VERSION, PKG_RELEASE; ENTRYPOINT ["/docker-entrypoint.sh"]; EXPOSE 80; STOPSIGNAL SIGQUIT;
+    // CMD ["nginx", "-g", "daemon off;"]; no USER (the master runs as root, workers as nginx 101:101), no WORKDIR.
+    // The seed design's gateway ran it; the bench's cluster section runs the stand-in (scripts/docker/nginx).
+    source: 'nginxinc/docker-nginx stable/debian/Dockerfile, 1.22.1 (its last rebuild: njs 0.7.9)',
+    config: {
+      ...NOT_SET,
+      stopSignal: 'SIGQUIT',
+      exposedPorts: ['80/tcp'],
+      entrypoint: ['/docker-entrypoint.sh'],
+      cmd: ['nginx', '-g', 'daemon off;'],
+      env: { PATH: DEBIAN_PATH, NGINX_VERSION: '1.22.1', NJS_VERSION: '0.7.9', PKG_RELEASE: '1~bullseye' },
+    },
+    envDifferences: {
+      NJS_VERSION: { standIn: undefined, why: 'no njs module: the seed config uses none' },
+      PKG_RELEASE: {
+        standIn: undefined,
+        why: "nginx.org's package release; the stand-in installs Debian bookworm's build of the same nginx release",
+      },
+    },
+  },
 } as const satisfies Record<string, Original>;
 
 /** What the stand-in's config must be: the original's, with the documented differences applied. */

@@ -39,6 +39,7 @@ const standIns: readonly { name: string; tag: () => string; original: Original }
   { name: 'debian', tag: () => standInNames('amd64').debian, original: ORIGINALS.debian },
   { name: 'node', tag: () => standInNames('amd64').node, original: ORIGINALS.node },
   { name: 'postgres', tag: () => harness().postgresImage.tag, original: ORIGINALS.postgres },
+  { name: 'nginx', tag: () => harness().nginxImage.tag, original: ORIGINALS.nginx },
 ];
 
 describe('stand-in base images: the same image config as their originals', () => {
@@ -52,4 +53,36 @@ describe('stand-in base images: the same image config as their originals', () =>
       }
     });
   }
+});
+
+describe("nginx stand-in: the official image's layout, which the seed design's config relies on", () => {
+  it("nginx 101:101, the official nginx.conf including conf.d, logs on the container's stdout/stderr, a valid config", async () => {
+    const script = [
+      'id nginx',
+      'readlink /var/log/nginx/access.log /var/log/nginx/error.log',
+      'nginx -v 2>&1',
+      'nginx -T 2>/dev/null | grep -E "^(user|worker_processes|pid|    include|    access_log)"',
+      'nginx -t 2>&1 | tail -1',
+    ].join(' && ');
+    const { stdout } = await docker(['run', '--rm', '--entrypoint', 'sh', harness().nginxImage.tag, '-c', script]);
+    assert.deepEqual(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().replace(/\s+/g, ' ')),
+      [
+        'uid=101(nginx) gid=101(nginx) groups=101(nginx)',
+        '/dev/stdout',
+        '/dev/stderr',
+        'nginx version: nginx/1.22.1',
+        'user nginx;',
+        'worker_processes auto;',
+        'pid /var/run/nginx.pid;',
+        'include /etc/nginx/mime.types;',
+        'access_log /var/log/nginx/access.log main;',
+        'include /etc/nginx/conf.d/*.conf;',
+        'nginx: configuration file /etc/nginx/nginx.conf test is successful',
+      ],
+    );
+  });
 });

@@ -35,7 +35,8 @@ export interface Row extends RoundResult {
   readonly connections: number;
 }
 
-async function measureRound(url: string, connections: number, seconds: number): Promise<RoundResult> {
+/** One closed-loop wrk run of a browser-like GET (also the bench's in-cluster comparison, bench/lib/cluster-gateways.ts). */
+export async function measureRound(url: string, connections: number, seconds: number): Promise<RoundResult> {
   const result = await runWrk({
     url,
     connections,

@@ -25,6 +25,9 @@ export type Pod = KubeObject & {
   status?: PodStatus;
 };
 
+/** How long a rollout may take to settle on the local cluster (image pulls included). */
+export const SETTLE_TIMEOUT_MS = 5 * 60_000;
+
 export const podReady = (pod: Pod): boolean =>
   pod.status?.phase === 'Running' &&
   pod.metadata.deletionTimestamp === undefined &&

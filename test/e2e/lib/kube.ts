@@ -20,10 +20,10 @@ export class Kube {
   ) {}
 
   /** kubectl against the cluster; `input` goes to its stdin (e.g. a manifest for `apply -f -`). */
-  async kubectl(args: readonly string[], input?: string): Promise<string> {
+  async kubectl(args: readonly string[], input?: string, timeoutMs = 60_000): Promise<string> {
     const result = await run(join(this.toolchain.kubernetes, 'kubectl'), ['--context', this.cluster.context, ...args], {
       env: this.cluster.env,
-      timeoutMs: 60_000,
+      timeoutMs,
       input,
     });
     return result.stdout;

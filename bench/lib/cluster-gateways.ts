@@ -1,0 +1,166 @@
+// Issue #16 target 2, measured in the local cluster: our gateway against the seed design's stock nginx (and the same
+// nginx with upstream keepalive only), each one pod behind a LoadBalancer Service that kube-proxy serves at the
+// node's address, the same books pods and PostgreSQL behind all three. Closed-loop throughput in interleaved,
+// rotating rounds, then the p99 of every gateway at one constant rate: half the seed's maximum.
+import {
+  BROWSER_HEADERS,
+  inRotation,
+  measureRound,
+  medianBy,
+  type RoundResult,
+} from '../../apps/books-reverse-proxy/bench/compare';
+import { runWrk, type WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
+import { registrySecretName } from '../../components/registry-secret';
+import { parseStackConfig } from '../../stacks/config';
+import type { ContainerSize } from '../../stacks/targets';
+import { waitFor } from '../../scripts/docker/process';
+import { rawConfigMap } from '../../test/e2e/lib/stack';
+import { pushStandIn, type DeployedPlatform } from '../../test/cluster/lib/deploy';
+import { SETTLE_TIMEOUT_MS, waitSettled } from '../../test/cluster/lib/ready';
+import { createBook } from '../../test/integration/drills/support/books-api';
+import { SEED_NAMESPACE, SEED_VARIANTS, seedGatewayManifests } from './seed-gateway';
+
+export const CLUSTER_GATEWAYS = ['seed', 'keepalive', 'gateway'] as const;
+export type ClusterGateway = (typeof CLUSTER_GATEWAYS)[number];
+export const CLUSTER_GATEWAY_LABELS: Record<ClusterGateway, string> = {
+  seed: 'seed nginx (stock, no keepalive)',
+  keepalive: 'seed nginx + upstream keepalive',
+  gateway: 'our gateway (every feature on)',
+};
+
+const CONNECTION_LEVELS = [1, 32] as const;
+const CLOSED_SECONDS = 3;
+/** As the local gateway section: 9 rounds make the verdict's interval the 2nd–8th paired ratio (96 %). */
+export const CLOSED_ROUNDS = 9;
+const PACED_SECONDS = 5;
+/** 5 paced rounds: min–max of the paired p99 ratios, 94 % for their median. */
+export const PACED_ROUNDS = 5;
+const PACED_CONNECTIONS = 32;
+
+export interface ClosedLoopLevel {
+  connections: number;
+  /** Per gateway, one run per round, in round order (each round runs the three in rotating order). */
+  rounds: Record<ClusterGateway, RoundResult[]>;
+}
+
+export interface ClusterGatewayNumbers {
+  path: string;
+  /** The gateways' URLs (the node's address, one Service port each). */
+  urls: Record<ClusterGateway, string>;
+  /** The CPU limit both kinds of gateway pod ran with (our gateway's size from the stack, given to the seeds too). */
+  gatewayCpuLimit: string;
+  closedLoop: ClosedLoopLevel[];
+  /** The seed's closed-loop c=32 maximum (median round) the paced rate is half of. */
+  seedMaxPerSecond: number;
+  ratePerSecond: number;
+  paced: Record<ClusterGateway, WrkResult[]>;
+}
+
+/** The seed gateways beside ours: the nginx stand-in pushed, the pull secret copied, everything Ready. */
+async function deploySeedGateways(
+  platform: DeployedPlatform,
+  size: ContainerSize,
+): Promise<Record<ClusterGateway, string>> {
+  const image = await pushStandIn(platform, 'nginx', 'nginx:1.22.1');
+  const manifests = seedGatewayManifests({
+    appsNamespace: platform.namespace,
+    image,
+    pullSecret: registrySecretName,
+    size,
+  });
+  const [namespace, ...rest] = manifests;
+  const kube = platform.kube;
+  await kube.kubectl(['apply', '-f', '-'], JSON.stringify(namespace));
+  // The program's pull secret, copied: the seed pods pull from the same registry with the same credentials.
+  const secret = JSON.parse(
+    await kube.kubectl(['get', 'secret', registrySecretName, '-n', platform.namespace, '-o', 'json']),
+  ) as { type: string; data: Record<string, string> };
+  await kube.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: secret.type,
+      metadata: { name: registrySecretName, namespace: SEED_NAMESPACE },
+      data: secret.data,
+    }),
+  );
+  await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }));
+  await waitSettled(kube, SEED_NAMESPACE, SETTLE_TIMEOUT_MS);
+  const nodeUrl = (port: number): string => `http://${platform.cluster.nodeIp}:${port}`;
+  return {
+    seed: nodeUrl(SEED_VARIANTS.seed.servicePort),
+    keepalive: nodeUrl(SEED_VARIANTS.keepalive.servicePort),
+    gateway: platform.gatewayUrl,
+  };
+}
+
+/**
+ * A book written through our gateway (a write with a token: auth on writes is part of every feature on), its path,
+ * and every gateway answering that path and the web app's page, so no gateway is measured on errors.
+ */
+async function checkedPath(platform: DeployedPlatform, urls: Record<ClusterGateway, string>): Promise<string> {
+  const { id } = await createBook(urls.gateway, platform.writeToken, 'Measured in the cluster');
+  const path = `/books/${id}`;
+  for (const gateway of CLUSTER_GATEWAYS) {
+    for (const probe of [path, '/']) {
+      // The LoadBalancer address is patched in by the cluster's ServiceLB within a second or two.
+      await waitFor(
+        async () => ((await fetch(`${urls[gateway]}${probe}`).catch(() => null))?.status === 200 ? true : undefined),
+        60_000,
+        () => `${CLUSTER_GATEWAY_LABELS[gateway]}: GET ${urls[gateway]}${probe} did not answer 200 within 60 s`,
+        500,
+      );
+    }
+  }
+  return path;
+}
+
+const emptyRounds = <T>(): Record<ClusterGateway, T[]> => ({ seed: [], keepalive: [], gateway: [] });
+
+export async function compareClusterGateways(
+  platform: DeployedPlatform,
+  say: (line: string) => void,
+): Promise<ClusterGatewayNumbers> {
+  const parsed = parseStackConfig(rawConfigMap(platform.setup.config));
+  if (!parsed.ok) throw new Error(`the bench's stack config does not parse: ${parsed.error.message}`);
+  const size = parsed.config.sizes.gateway;
+  const urls = await deploySeedGateways(platform, size);
+  const path = await checkedPath(platform, urls);
+  const target = (gateway: ClusterGateway): string => `${urls[gateway]}${path}`;
+  say(`seed gateways Ready; measuring GET ${path} through ${Object.values(urls).join(', ')}`);
+
+  const closedLoop: ClosedLoopLevel[] = [];
+  for (const connections of CONNECTION_LEVELS) {
+    const rounds = emptyRounds<RoundResult>();
+    for (const gateway of CLUSTER_GATEWAYS) await measureRound(target(gateway), connections, 1); // warm-up
+    for (let round = 0; round < CLOSED_ROUNDS; round++) {
+      for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+        rounds[gateway].push(await measureRound(target(gateway), connections, CLOSED_SECONDS));
+      }
+    }
+    closedLoop.push({ connections, rounds });
+  }
+  const seedMaxPerSecond = medianBy(closedLoop.at(-1)!.rounds.seed, (run) => run.requestsPerSecond).requestsPerSecond;
+  const ratePerSecond = Math.max(1, Math.floor(seedMaxPerSecond / 2));
+  say(
+    `closed loop done; pacing every gateway at ${ratePerSecond} req/s (half the seed's ${seedMaxPerSecond.toFixed(0)})`,
+  );
+  const paced = emptyRounds<WrkResult>();
+  for (let round = 0; round < PACED_ROUNDS; round++) {
+    for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+      paced[gateway].push(
+        await runWrk({
+          url: target(gateway),
+          connections: PACED_CONNECTIONS,
+          threads: 2,
+          durationSeconds: PACED_SECONDS,
+          headers: BROWSER_HEADERS,
+          ratePerSecond,
+          pacer: 'wrk-timers',
+        }),
+      );
+    }
+  }
+  return { path, urls, gatewayCpuLimit: size.cpuLimit, closedLoop, seedMaxPerSecond, ratePerSecond, paced };
+}
