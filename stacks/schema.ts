@@ -69,7 +69,11 @@ const trustedProxy = z
       `${JSON.stringify(issue.input)} trusts every address: any client could set its own address (and rate-limit bucket) through X-Forwarded-For`,
   });
 
-const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'expected a CPU quantity such as 250m or 1');
+/** `pulumi config set --path resources.books.cpuLimit 1` (and YAML) store a bare number as a number: read it too. */
+const cpuQuantity = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value),
+  z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'expected a CPU quantity such as 250m or 1'),
+);
 const memoryQuantity = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'expected a memory quantity such as 128Mi or 1Gi');
 
 const containerSize = z.strictObject({

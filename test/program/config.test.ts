@@ -85,6 +85,15 @@ describe('stack config: valid stack files', () => {
     );
   });
 
+  it('reads a CPU quantity given as a bare number, as --path and YAML store "1" and "0.5"', () => {
+    const input = stackFileConfig('k3s');
+    setPath(input, 'resources.gateway', { cpuLimit: 2, cpuRequest: 0.5 });
+    const result = parse(input);
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.equal(result.config.sizes.gateway.cpuLimit, '2');
+    assert.equal(result.config.sizes.gateway.cpuRequest, '0.5');
+  });
+
   it('passes the base-image overrides as BASE_IMAGE / NODE_IMAGE build args', () => {
     const input = stackFileConfig('k3s');
     setPath(input, 'images', {
@@ -376,6 +385,13 @@ const invalidCases: InvalidCase[] = [
     change: (i) => setPath(i, 'resources.books', { cpuRequest: '2', cpuLimit: '500m' }),
     key: 'resources.books.cpuRequest',
     says: /exceeds the CPU limit/,
+  },
+  {
+    title: 'a negative CPU limit given as a number',
+    stack: 'dev',
+    change: (i) => setPath(i, 'resources.books.cpuLimit', -1),
+    key: 'resources.books.cpuLimit',
+    says: /CPU quantity such as 250m or 1/,
   },
   {
     title: 'a memory quantity in MB',
