@@ -2,7 +2,8 @@
 // `pulumi up` against the hand-made path a user of the original design takes for the same change (`docker build`,
 // `docker push`, `kubectl set image`, `kubectl rollout status`), and what a no-op `pulumi preview` costs. Same
 // cluster, same engine and build cache; each round makes a fresh change for each path, in alternating order.
-// "Reached users" is the same for both: every books pod updated and Ready, no old one left, and the gateway answering.
+// "Reached users" is the same for both: rolled out as `kubectl rollout status` means it (every replica updated and
+// Ready; old pods may still be draining) and the gateway answering.
 import { inRotation } from '../../apps/books-reverse-proxy/bench/compare';
 import { buildPaths } from '../../components/app-image';
 import { docker } from '../../scripts/docker/engine';
@@ -14,7 +15,7 @@ import {
   REGISTRY_REPOSITORY,
   type DeployedPlatform,
 } from '../../test/cluster/lib/deploy';
-import { SETTLE_TIMEOUT_MS, waitSettled } from '../../test/cluster/lib/ready';
+import { SETTLE_TIMEOUT_MS, waitRolledOut, waitSettled } from '../../test/cluster/lib/ready';
 
 /** 5 rounds: the verdicts' intervals are the min–max of the paired ratios, 94 % for their median. */
 export const CHANGE_ROUNDS = 5;
@@ -26,7 +27,7 @@ export const HAND_STEPS = [
   'docker push',
   'kubectl set image',
   'kubectl rollout status',
-  'settled + serving',
+  'rolled out + serving',
 ] as const;
 export type HandStep = (typeof HAND_STEPS)[number];
 
@@ -45,9 +46,13 @@ export interface ChangeRound {
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
-/** Every pod of the platform updated and Ready, and the gateway serving the API. */
+/** Each path starts from the same state: the previous rollout's old pods gone (not timed). */
+const settled = (platform: DeployedPlatform): Promise<void> =>
+  waitSettled(platform.kube, platform.namespace, SETTLE_TIMEOUT_MS);
+
+/** Every workload of the platform rolled out, and the gateway serving the API. */
 async function untilServing(platform: DeployedPlatform): Promise<void> {
-  await waitSettled(platform.kube, platform.namespace, SETTLE_TIMEOUT_MS);
+  await waitRolledOut(platform.kube, platform.namespace, SETTLE_TIMEOUT_MS);
   await waitFor(
     async () =>
       (await fetch(`${platform.gatewayUrl}/books?limit=1`).catch(() => null))?.status === 200 ? true : undefined,
@@ -61,6 +66,7 @@ async function viaPulumi(
   platform: DeployedPlatform,
   round: number,
 ): Promise<Omit<ChangeRound, 'handSeconds' | 'handSteps'>> {
+  await settled(platform);
   changeBooksSource(platform.setup.projectDir, `bench: change ${round} through pulumi up`);
   const started = performance.now();
   await platform.stack.up({ onOutput: () => undefined });
@@ -77,6 +83,7 @@ async function byHand(
   platform: DeployedPlatform,
   round: number,
 ): Promise<Pick<ChangeRound, 'handSeconds' | 'handSteps'>> {
+  await settled(platform);
   changeBooksSource(platform.setup.projectDir, `bench: change ${round} by hand`);
   const { context, dockerfile } = buildPaths(BOOKS);
   const image = `${platform.cluster.registry.server}/${REGISTRY_REPOSITORY}/${BOOKS}:hand-${round}-${Date.now()}`;
@@ -101,7 +108,7 @@ async function byHand(
   await step('kubectl rollout status', () =>
     platform.kube.kubectl(['rollout', 'status', ...deployment, '--timeout=300s'], undefined, SETTLE_TIMEOUT_MS),
   );
-  await step('settled + serving', () => untilServing(platform));
+  await step('rolled out + serving', () => untilServing(platform));
   return { handSeconds: seconds(started), handSteps: steps };
 }
 

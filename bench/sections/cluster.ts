@@ -250,7 +250,9 @@ export async function clusterSection(): Promise<SectionResult> {
       `(seed + keepalive / seed throughput). Change to users: ${CHANGE_ROUNDS} rounds, each a fresh books source edit per ` +
       'path, the two paths in alternating order, same engine and build cache: `pulumi up` (all three images built, ' +
       'books pushed and rolled) vs `docker build` (same Dockerfile, context and platform) + `docker push` + `kubectl ' +
-      'set image` + `kubectl rollout status`; both end when every pod is updated and Ready and the gateway answers. ' +
+      'set image` + `kubectl rollout status`; each starts with the previous rollout’s old pods gone and ends when ' +
+      'every workload has rolled out as `kubectl rollout status` means it (old pods may still drain) and the gateway ' +
+      'answers. ' +
       'A no-op `pulumi preview` right after each up.',
     tables: [...gatewayTables(gateways), changeTable(change)],
     checks: [...gatewayChecks(gateways), ...changeChecks(change)],

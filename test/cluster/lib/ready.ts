@@ -48,6 +48,27 @@ function unsettled(workload: KubeObject): string | undefined {
   return undefined;
 }
 
+/**
+ * Waits until every Deployment and StatefulSet in the namespace has rolled out as `kubectl rollout status` means it
+ * (every replica updated and Ready; pods still terminating are not counted), without waiting for old pods to go.
+ */
+export async function waitRolledOut(kube: Kube, namespace: string, timeoutMs: number): Promise<void> {
+  let reasons: string[] = [];
+  await waitFor(
+    async () => {
+      const workloads = [
+        ...(await kube.list('deployments', namespace)),
+        ...(await kube.list('statefulsets', namespace)),
+      ];
+      reasons = workloads.map(unsettled).filter((reason): reason is string => reason !== undefined);
+      return workloads.length > 0 && reasons.length === 0 ? true : undefined;
+    },
+    timeoutMs,
+    () => `namespace ${namespace} not rolled out after ${timeoutMs / 1000} s: ${reasons.join('; ') || 'no workloads'}`,
+    250,
+  );
+}
+
 /** Waits until every Deployment and StatefulSet in the namespace is settled and every pod there Ready. */
 export async function waitSettled(kube: Kube, namespace: string, timeoutMs: number): Promise<void> {
   let reasons: string[] = [];
