@@ -48,46 +48,37 @@ function unsettled(workload: KubeObject): string | undefined {
   return undefined;
 }
 
+/** Why the namespace is not there yet: workloads not rolled out and, for `settled`, pods not Ready (old ones too). */
+async function pendingReasons(kube: Kube, namespace: string, state: 'rolled out' | 'settled'): Promise<string[]> {
+  const workloads = [...(await kube.list('deployments', namespace)), ...(await kube.list('statefulsets', namespace))];
+  const pods = state === 'settled' ? ((await kube.list('pods', namespace)) as Pod[]) : [];
+  return [
+    ...(workloads.length === 0 ? ['no workloads'] : []),
+    ...workloads.map(unsettled).filter((reason): reason is string => reason !== undefined),
+    ...pods.filter((pod) => !podReady(pod)).map((pod) => `pod ${pod.metadata.name} not Ready`),
+  ];
+}
+
+async function waitUntil(kube: Kube, namespace: string, timeoutMs: number, state: 'rolled out' | 'settled') {
+  let reasons: string[] = [];
+  await waitFor(
+    async () => {
+      reasons = await pendingReasons(kube, namespace, state);
+      return reasons.length === 0 ? true : undefined;
+    },
+    timeoutMs,
+    () => `namespace ${namespace} not ${state} after ${timeoutMs / 1000} s: ${reasons.join('; ')}`,
+    state === 'settled' ? 1000 : 250,
+  );
+}
+
 /**
  * Waits until every Deployment and StatefulSet in the namespace has rolled out as `kubectl rollout status` means it
  * (every replica updated and Ready; pods still terminating are not counted), without waiting for old pods to go.
  */
-export async function waitRolledOut(kube: Kube, namespace: string, timeoutMs: number): Promise<void> {
-  let reasons: string[] = [];
-  await waitFor(
-    async () => {
-      const workloads = [
-        ...(await kube.list('deployments', namespace)),
-        ...(await kube.list('statefulsets', namespace)),
-      ];
-      reasons = workloads.map(unsettled).filter((reason): reason is string => reason !== undefined);
-      return workloads.length > 0 && reasons.length === 0 ? true : undefined;
-    },
-    timeoutMs,
-    () => `namespace ${namespace} not rolled out after ${timeoutMs / 1000} s: ${reasons.join('; ') || 'no workloads'}`,
-    250,
-  );
-}
+export const waitRolledOut = (kube: Kube, namespace: string, timeoutMs: number): Promise<void> =>
+  waitUntil(kube, namespace, timeoutMs, 'rolled out');
 
 /** Waits until every Deployment and StatefulSet in the namespace is settled and every pod there Ready. */
-export async function waitSettled(kube: Kube, namespace: string, timeoutMs: number): Promise<void> {
-  let reasons: string[] = [];
-  await waitFor(
-    async () => {
-      const workloads = [
-        ...(await kube.list('deployments', namespace)),
-        ...(await kube.list('statefulsets', namespace)),
-      ];
-      const pods = (await kube.list('pods', namespace)) as Pod[];
-      reasons = [
-        ...(workloads.length === 0 ? ['no workloads'] : []),
-        ...workloads.map(unsettled).filter((reason): reason is string => reason !== undefined),
-        ...pods.filter((pod) => !podReady(pod)).map((pod) => `pod ${pod.metadata.name} not Ready`),
-      ];
-      return reasons.length === 0 ? true : undefined;
-    },
-    timeoutMs,
-    () => `namespace ${namespace} not settled after ${timeoutMs / 1000} s: ${reasons.join('; ')}`,
-    1000,
-  );
-}
+export const waitSettled = (kube: Kube, namespace: string, timeoutMs: number): Promise<void> =>
+  waitUntil(kube, namespace, timeoutMs, 'settled');
