@@ -7,15 +7,9 @@
 import { inRotation } from '../../apps/books-reverse-proxy/bench/compare';
 import { buildPaths } from '../../components/app-image';
 import { docker } from '../../scripts/docker/engine';
-import { waitFor } from '../../scripts/docker/process';
 import { ChangeLog } from '../../test/e2e/lib/changes';
-import {
-  changeBooksSource,
-  pushImage,
-  REGISTRY_REPOSITORY,
-  type DeployedPlatform,
-} from '../../test/cluster/lib/deploy';
-import { SETTLE_TIMEOUT_MS, waitRolledOut, waitSettled } from '../../test/cluster/lib/ready';
+import { changeBooksSource, REGISTRY_REPOSITORY, type DeployedPlatform } from '../../test/cluster/lib/deploy';
+import { SETTLE_TIMEOUT_MS, waitAnswering, waitRolledOut, waitSettled } from '../../test/cluster/lib/ready';
 
 /** 5 rounds: the verdicts' intervals are the min–max of the paired ratios, 94 % for their median. */
 export const CHANGE_ROUNDS = 5;
@@ -53,13 +47,7 @@ const settled = (platform: DeployedPlatform): Promise<void> =>
 /** Every workload of the platform rolled out, and the gateway serving the API. */
 async function untilServing(platform: DeployedPlatform): Promise<void> {
   await waitRolledOut(platform.kube, platform.namespace, SETTLE_TIMEOUT_MS);
-  await waitFor(
-    async () =>
-      (await fetch(`${platform.gatewayUrl}/books?limit=1`).catch(() => null))?.status === 200 ? true : undefined,
-    60_000,
-    () => `${platform.gatewayUrl}/books did not answer 200 after the rollout`,
-    200,
-  );
+  await waitAnswering(`${platform.gatewayUrl}/books?limit=1`, 60_000);
 }
 
 async function viaPulumi(
@@ -101,8 +89,7 @@ async function byHand(
       timeoutMs: BUILD_TIMEOUT_MS,
     }),
   );
-  // Tagged already: pushImage's own tag is a no-op here.
-  await step('docker push', () => pushImage(platform.dockerConfig, image, image));
+  await step('docker push', () => docker(['--config', platform.dockerConfig, 'push', image]));
   const deployment = ['--namespace', platform.namespace, `deployment/${BOOKS}`];
   await step('kubectl set image', () => platform.kube.kubectl(['set', 'image', ...deployment, `${BOOKS}=${image}`]));
   await step('kubectl rollout status', () =>

@@ -10,13 +10,11 @@ import {
   type RoundResult,
 } from '../../apps/books-reverse-proxy/bench/compare';
 import { runWrk, type WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
-import { registrySecretName } from '../../components/registry-secret';
 import { parseStackConfig } from '../../stacks/config';
 import type { ContainerSize } from '../../stacks/targets';
-import { waitFor } from '../../scripts/docker/process';
 import { rawConfigMap } from '../../test/e2e/lib/stack';
 import { pushStandIn, type DeployedPlatform } from '../../test/cluster/lib/deploy';
-import { SETTLE_TIMEOUT_MS, waitSettled } from '../../test/cluster/lib/ready';
+import { SETTLE_TIMEOUT_MS, waitAnswering, waitSettled } from '../../test/cluster/lib/ready';
 import { createBook } from '../../test/integration/drills/support/books-api';
 import { SEED_NAMESPACE, SEED_VARIANTS, seedGatewayManifests } from './seed-gateway';
 
@@ -56,7 +54,7 @@ export interface ClusterGatewayNumbers {
   paced: Record<ClusterGateway, WrkResult[]>;
 }
 
-/** The seed gateways beside ours: the nginx stand-in pushed, the pull secret copied, everything Ready. */
+/** The seed gateways beside ours: the nginx stand-in pushed, everything applied and Ready. */
 async function deploySeedGateways(
   platform: DeployedPlatform,
   size: ContainerSize,
@@ -65,27 +63,11 @@ async function deploySeedGateways(
   const manifests = seedGatewayManifests({
     appsNamespace: platform.namespace,
     image,
-    pullSecret: registrySecretName,
+    registry: platform.cluster.registry,
     size,
   });
-  const [namespace, ...rest] = manifests;
   const kube = platform.kube;
-  await kube.kubectl(['apply', '-f', '-'], JSON.stringify(namespace));
-  // The program's pull secret, copied: the seed pods pull from the same registry with the same credentials.
-  const secret = JSON.parse(
-    await kube.kubectl(['get', 'secret', registrySecretName, '-n', platform.namespace, '-o', 'json']),
-  ) as { type: string; data: Record<string, string> };
-  await kube.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: secret.type,
-      metadata: { name: registrySecretName, namespace: SEED_NAMESPACE },
-      data: secret.data,
-    }),
-  );
-  await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }));
+  await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
   await waitSettled(kube, SEED_NAMESPACE, SETTLE_TIMEOUT_MS);
   const nodeUrl = (port: number): string => `http://${platform.cluster.nodeIp}:${port}`;
   return {
@@ -105,12 +87,7 @@ async function checkedPath(platform: DeployedPlatform, urls: Record<ClusterGatew
   for (const gateway of CLUSTER_GATEWAYS) {
     for (const probe of [path, '/']) {
       // The LoadBalancer address is patched in by the cluster's ServiceLB within a second or two.
-      await waitFor(
-        async () => ((await fetch(`${urls[gateway]}${probe}`).catch(() => null))?.status === 200 ? true : undefined),
-        60_000,
-        () => `${CLUSTER_GATEWAY_LABELS[gateway]}: GET ${urls[gateway]}${probe} did not answer 200 within 60 s`,
-        500,
-      );
+      await waitAnswering(`${urls[gateway]}${probe}`, 60_000);
     }
   }
   return path;

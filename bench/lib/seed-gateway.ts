@@ -2,6 +2,7 @@
 // two-location proxy_pass config (`/` → books-react-service:3000, `/books` → books-service:5000, no upstream
 // keepalive), run as a pod beside ours and reached the same way (a LoadBalancer Service, kube-proxy). A second
 // variant adds only upstream keepalive, so the bench can say what keepalive alone gives over the seed.
+import { dockerConfigJson, registrySecretName } from '../../components/registry-secret';
 import { routeBackend } from '../../components/upstreams';
 import type { ContainerSize } from '../../stacks/targets';
 
@@ -65,14 +66,15 @@ export interface SeedManifestArgs {
   /** The platform's namespace (its Services are found through the pods' DNS search list). */
   appsNamespace: string;
   image: string;
-  pullSecret: string;
+  /** The registry the image is pulled from, with the stack's credentials (the same pull Secret as the program's). */
+  registry: { server: string; username: string; password: string };
   /** The same container size as our gateway's, so neither proxy gets more CPU. */
   size: ContainerSize;
 }
 
 type Manifest = Record<string, unknown>;
 
-/** Every object the seed gateways need, in apply order (the pull secret is copied separately). */
+/** Every object the seed gateways need, in apply order. */
 export function seedGatewayManifests(args: SeedManifestArgs): Manifest[] {
   const upstreams = seedUpstreams();
   const perVariant = Object.values(SEED_VARIANTS).flatMap((variant): Manifest[] => {
@@ -94,7 +96,7 @@ export function seedGatewayManifests(args: SeedManifestArgs): Manifest[] {
           template: {
             metadata: { labels },
             spec: {
-              imagePullSecrets: [{ name: args.pullSecret }],
+              imagePullSecrets: [{ name: registrySecretName }],
               // The seed config names the Services without a namespace, as pods in their namespace would.
               dnsConfig: { searches: [`${args.appsNamespace}.svc.cluster.local`] },
               containers: [
@@ -129,6 +131,15 @@ export function seedGatewayManifests(args: SeedManifestArgs): Manifest[] {
   });
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SEED_NAMESPACE } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/dockerconfigjson',
+      metadata: { name: registrySecretName, namespace: SEED_NAMESPACE },
+      stringData: {
+        '.dockerconfigjson': dockerConfigJson(args.registry.server, args.registry.username, args.registry.password),
+      },
+    },
     ...perVariant,
     {
       // The platform's policies admit only our gateway to the backends' ports; this one admits the seed gateways too.

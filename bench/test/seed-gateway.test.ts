@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
+import { registrySecretName } from '../../components/registry-secret';
 import { routeBackend } from '../../components/upstreams';
 import {
   SEED_NAMESPACE,
@@ -122,7 +123,8 @@ describe("the seed design's gateway (bench cluster section)", () => {
 
   it('pods beside ours: pull secret, DNS search in the platform namespace, our size, distinct LB ports, a policy', () => {
     const size = { cpuRequest: '10m', memoryRequest: '24Mi', cpuLimit: '2', memoryLimit: '96Mi' };
-    const manifests = seedGatewayManifests({ appsNamespace: 'books', image: 'r/nginx:1.22.1', pullSecret: 'p', size });
+    const registry = { server: '127.0.0.1:5000', username: 'books', password: 'secret-pw' };
+    const manifests = seedGatewayManifests({ appsNamespace: 'books', image: 'r/nginx:1.22.1', registry, size });
     const byKind = (kind: string) => manifests.filter((m) => m.kind === kind) as Record<string, never>[];
     assert.equal((manifests[0] as { kind: string }).kind, 'Namespace', 'the namespace comes first');
     const deployments = byKind('Deployment') as unknown as {
@@ -144,11 +146,22 @@ describe("the seed design's gateway (bench cluster section)", () => {
     for (const deployment of deployments) {
       const pod = deployment.spec.template.spec;
       assert.equal(deployment.metadata.namespace, SEED_NAMESPACE);
-      assert.deepEqual(pod.imagePullSecrets, [{ name: 'p' }]);
+      assert.deepEqual(pod.imagePullSecrets, [{ name: registrySecretName }]);
       assert.deepEqual(pod.dnsConfig.searches, ['books.svc.cluster.local']);
       assert.equal(pod.containers[0]!.image, 'r/nginx:1.22.1');
       assert.equal(pod.containers[0]!.resources.limits.cpu, '2');
     }
+    // The pull Secret the pods name, in their namespace, with the registry's credentials as the program writes them.
+    const [secret] = byKind('Secret') as unknown as {
+      type: string;
+      metadata: { name: string; namespace: string };
+      stringData: Record<string, string>;
+    }[];
+    assert.deepEqual(secret!.metadata, { name: registrySecretName, namespace: SEED_NAMESPACE });
+    assert.equal(secret!.type, 'kubernetes.io/dockerconfigjson');
+    const auths = (JSON.parse(secret!.stringData['.dockerconfigjson']!) as { auths: Record<string, { auth: string }> })
+      .auths;
+    assert.equal(Buffer.from(auths['127.0.0.1:5000']!.auth, 'base64').toString(), 'books:secret-pw');
     const services = byKind('Service') as unknown as { spec: { type: string; ports: { port: number }[] } }[];
     assert.deepEqual(
       services.map((s) => [s.spec.type, s.spec.ports[0]!.port]),

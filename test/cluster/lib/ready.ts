@@ -82,3 +82,13 @@ export const waitRolledOut = (kube: Kube, namespace: string, timeoutMs: number):
 /** Waits until every Deployment and StatefulSet in the namespace is settled and every pod there Ready. */
 export const waitSettled = (kube: Kube, namespace: string, timeoutMs: number): Promise<void> =>
   waitUntil(kube, namespace, timeoutMs, 'settled');
+
+/** Waits until `url` answers 200 (a LoadBalancer address being patched in, a gateway after a rollout). */
+export async function waitAnswering(url: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => ((await fetch(url).catch(() => null))?.status === 200 ? true : undefined),
+    timeoutMs,
+    () => `GET ${url} did not answer 200 within ${timeoutMs / 1000} s`,
+    200,
+  );
+}
