@@ -94,7 +94,7 @@ pulumi config get --path gateway.jwt.hs256Key >/dev/null 2>&1 ||
   set_config --secret gateway.jwt.hs256Key "$(openssl rand -base64 48)"
 
 say 'pulumi up'
-PULUMI_NODEJS_TRANSPILE_ONLY=true pulumi up --yes --skip-preview
+pulumi up --yes --skip-preview
 # `up` returning does not prove every pod serves (a StatefulSet can be reported done early): wait for the pods.
 "$KUBERNETES_BIN/kubectl" --kubeconfig "$KUBECONFIG" -n "$(pulumi stack output namespaceName)" wait pods --all \
   --for condition=Ready --timeout 300s >/dev/null

@@ -118,9 +118,6 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
       DOCKER_HOST,
       // The stand-in docker provider drives Debian's CLI, which builds with BuildKit without a buildx plugin.
       BOOKS_DOCKER_CLI: ENGINE.cli,
-      // @pulumi/pulumi's cmd/run otherwise type-checks the whole program on every run (~10 s here); `npm test`
-      // type-checks it already.
-      PULUMI_NODEJS_TRANSPILE_ONLY: 'true',
     };
     await startEngine();
     await ensureStandIns(['amd64']);

@@ -18,6 +18,7 @@ interface Step {
 }
 interface Job {
   if?: string;
+  needs?: string | string[];
   environment?: string;
   permissions?: Record<string, string>;
   steps: Step[];
@@ -109,6 +110,12 @@ describe('GitHub workflows', () => {
       });
     }
 
+    it('type-checks the program before pulumi up (which compiles it transpile-only)', () => {
+      const typecheckIndex = up.steps.findIndex((step) => step.run === 'npm run typecheck');
+      const pulumiIndex = up.steps.findIndex((step) => actionOf(step) === 'pulumi/actions');
+      assert.ok(typecheckIndex >= 0 && typecheckIndex < pulumiIndex, 'npm run typecheck before pulumi up');
+    });
+
     it('asks for an OIDC token in the deploy job, inside the stack’s environment', () => {
       assert.equal(up.permissions?.['id-token'], 'write');
       assert.equal(up.environment, '${{ matrix.stack }}');
@@ -119,6 +126,11 @@ describe('GitHub workflows', () => {
     const { test, preview } = workflow('pull-request.yml').jobs;
 
     it('tests with no identity', () => assert.equal(test!.permissions?.['id-token'], undefined));
+
+    it('previews only after the tests, whose npm test type-checks the program (pulumi preview does not)', () => {
+      assert.deepEqual([preview!.needs].flat(), ['test']);
+      assert.ok(test!.steps.some((step) => step.run === 'npm test'));
+    });
 
     it('previews only same-repo branches, in preview-<stack> environments', () => {
       assert.equal(preview!.if, 'github.event.pull_request.head.repo.full_name == github.repository');

@@ -143,7 +143,6 @@ export class ClusterRun {
         PATH: toolchainPath(toolchain),
         DOCKER_HOST,
         BOOKS_DOCKER_CLI: ENGINE.cli,
-        PULUMI_NODEJS_TRANSPILE_ONLY: 'true',
       },
       stateDir: join(workDir, 'state'),
       pulumiHome: join(workDir, 'pulumi-home'),
