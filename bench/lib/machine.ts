@@ -1,6 +1,6 @@
 // What the numbers were measured on: they vary by machine (and, on a shared one, by the neighbours' load).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface Machine {
@@ -27,8 +27,49 @@ export interface Machine {
  */
 const GUEST_HALT_POLL_FILE = '/sys/module/haltpoll/parameters/guest_halt_poll_ns';
 
-export function readGuestHaltPollNs(): number | null {
-  return existsSync(GUEST_HALT_POLL_FILE) ? Number(readFileSync(GUEST_HALT_POLL_FILE, 'utf8').trim()) : null;
+export function readGuestHaltPollNs(file = GUEST_HALT_POLL_FILE): number | null {
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
+}
+
+/** `--polling`: a window in ns, or the kernel's default. */
+export function parsePollingOption(value: string): number {
+  if (value === 'default') return 200_000;
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new Error(`--polling takes a window in nanoseconds (0 = off) or "default" (200000), not "${value}"`);
+  }
+  return Number(value);
+}
+
+/**
+ * Runs `body` with the polling window set to `ns`, and puts the previous value back afterwards — also when the body
+ * throws or the run is interrupted (SIGINT/SIGTERM): the setting is machine-wide and outlives the bench.
+ */
+export async function withGuestHaltPollNs<T>(
+  ns: number,
+  body: () => Promise<T>,
+  file = GUEST_HALT_POLL_FILE,
+): Promise<T> {
+  const previous = readGuestHaltPollNs(file);
+  if (previous === null) throw new Error(`--polling: ${file} does not exist (no haltpoll cpuidle driver here)`);
+  try {
+    writeFileSync(file, String(ns));
+  } catch (error) {
+    throw new Error(`--polling: cannot write ${file} (${(error as Error).message}); it needs root`);
+  }
+  const restore = (): void => writeFileSync(file, String(previous));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    restore();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await body();
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    restore();
+  }
 }
 
 export function describeGuestHaltPoll(ns: number | null | undefined): string {
