@@ -31,7 +31,7 @@ mkdir -p "$state/backend" "$state/pulumi-home"
 # with its state instead of beside the committed stacks. Build paths are relative (apps/<app>): they resolve the same.
 project="$state/project"
 mkdir -p "$project"
-for entry in Pulumi.yaml package.json tsconfig.json tsconfig.base.json index.ts components stacks apps node_modules; do
+for entry in Pulumi.yaml package.json tsconfig.json tsconfig.pulumi.json tsconfig.base.json index.ts components stacks apps node_modules; do
   ln -sfn "$repo/$entry" "$project/$entry"
 done
 

@@ -57,6 +57,21 @@ describe('the program under Pulumi: transpile-only, type-checked by npm run type
     assert.ok(typecheck.fileNames.includes(join(root, 'index.ts').split('\\').join('/')));
   });
 
+  it('npm run deploy:local links every tsconfig Pulumi reads into its project directory', () => {
+    const script = readFileSync(join(root, 'scripts', 'cluster', 'deploy-local.sh'), 'utf8');
+    const linked = /^for entry in (.+); do$/m.exec(script)?.[1]?.split(' ') ?? [];
+    const chain: string[] = [];
+    for (let file: string | undefined = pulumiTsconfig; file;) {
+      chain.push(file);
+      const extended = (
+        ts.readConfigFile(join(root, file), (name) => ts.sys.readFile(name)).config as { extends?: string }
+      ).extends;
+      file = extended?.replace(/^\.\//, '');
+    }
+    assert.deepEqual(chain, ['tsconfig.pulumi.json', 'tsconfig.json', 'tsconfig.base.json']);
+    for (const file of ['Pulumi.yaml', ...chain]) assert.ok(linked.includes(file), `${file} is linked`);
+  });
+
   it('npm test type-checks the program with tsconfig.json', () => {
     const scripts = (
       JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
