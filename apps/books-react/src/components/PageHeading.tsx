@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 
 export const PAGE_HEADING_ID = 'page-heading';
 const APP_NAME = 'Books';
@@ -13,7 +13,9 @@ export function documentTitle(heading: string): string {
  * and it names the document. styles.css draws no focus frame on it: only the app ever focuses it.
  */
 export function PageHeading({ children }: { children: string }) {
-  useEffect(() => {
+  // A layout effect: the title changes in the same commit as the heading (a passive effect runs later, so anything
+  // that sees the new page — a screen reader, a history entry, a test — could still read the old title).
+  useLayoutEffect(() => {
     document.title = documentTitle(children);
   }, [children]);
   return (
