@@ -2,6 +2,7 @@
  * The books platform: config → images → database → services → gateway → outputs.
  * Everything a stack varies is in Pulumi.<stack>.yaml, over the per-target table in stacks/targets.ts.
  */
+import './components/compile-cache';
 import { AppImage } from './components/app-image';
 import { Database } from './components/database';
 import { preStopSleepSeconds, shutdownSeconds } from './components/drain';

@@ -35,7 +35,7 @@ function binomialHalfCdf(n: number, k: number): number {
 /**
  * The order-statistic interval for the median: [x(k), x(n+1−k)] holds it with probability 1 − 2·P(Bin(n, ½) ≤ k−1).
  * The narrowest such interval with at least `confidence`; with too few rounds for it, min–max (its coverage says how
- * much it is worth). 5 rounds → min–max (94 %), 9 → 2nd–8th (96 %), 11 → 3rd–9th (93 %).
+ * much it is worth). 5 rounds → min–max (94 %), 9 → 2nd–8th (96 %), 11 → 3rd–9th (93 %), 13 → 4th–10th (91 %).
  */
 export function medianInterval(values: readonly number[], confidence = VERDICT_CONFIDENCE): MedianInterval {
   const n = values.length;

@@ -19,11 +19,11 @@ export type GatewayBackend = (typeof BACKENDS)[number];
 export type GatewayTarget = ProxyTarget;
 const SECONDS = 3;
 /**
- * 9 rounds: the verdict's interval is then the 2nd–8th of the paired per-round values (96 % for the median), so one
- * stray round at either end cannot undecide a target, and it is about half as wide as 5 rounds' min–max for the
- * spread of the published quiet run (bench/README.md, "How many rounds").
+ * 13 rounds: the verdict's interval is then the 4th–10th of the paired per-round values (91 % for the median), so
+ * three stray rounds at either end cannot undecide a target; its expected half-width is ~0.6 σ of a round, against
+ * ~0.9 σ for 9 rounds' 2nd–8th (bench/README.md, "How many rounds").
  */
-const ROUNDS = 9;
+const ROUNDS = 13;
 
 /** One backend's comparison. */
 export interface GatewayBenchReport extends ProxyComparison {

@@ -28,6 +28,13 @@ describe('bench verdicts: an interval over the rounds, judged against the target
     assert.ok(interval.coverage >= 0.9 && interval.coverage < 0.94, `coverage ${interval.coverage}`);
   });
 
+  it('13 rounds (the gateway section): the 4th–10th values (91 %), three stray rounds at either end dropped', () => {
+    const values = [13, 1, 12, 2, 11, 3, 10, 4, 9, 5, 8, 6, 7];
+    const interval = medianInterval(values);
+    assert.deepEqual([interval.low, interval.high, interval.median], [4, 10, 7]);
+    assert.ok(interval.coverage >= 0.9 && interval.coverage < 0.91, `coverage ${interval.coverage}`);
+  });
+
   it('too few rounds for 90 %: min–max, and its coverage says how little it is worth', () => {
     const interval = medianInterval([3, 1, 2]);
     assert.deepEqual([interval.low, interval.high, interval.coverage], [1, 3, 0.75]);
