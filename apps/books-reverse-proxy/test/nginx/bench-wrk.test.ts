@@ -27,7 +27,9 @@ describe('bench: wrk runner (real wrk)', () => {
       served++;
       arrivals.push(performance.now());
       res.statusCode = req.url === '/fail' ? 500 : 200;
-      res.end('{}');
+      // /slow answers after 50 ms: one connection then serves at most 20 requests a second.
+      if (req.url === '/slow') setTimeout(() => res.end('{}'), 50);
+      else res.end('{}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -101,6 +103,23 @@ describe('bench: wrk runner (real wrk)', () => {
     assert.ok(timers < 60, `wrk-timers: median gap ${timers.toFixed(0)} µs (bursts expected)`);
     assert.ok(nanosleep > 200 && nanosleep < 300, `nanosleep: median gap ${nanosleep.toFixed(0)} µs (250 µs offered)`);
   });
+
+  // The other side of assertFewLate: when the server cannot keep up, the sends really are counted late.
+  for (const pacer of ['wrk-timers', 'nanosleep'] as const) {
+    it(`${pacer}: counts the sends a slow server made late`, async () => {
+      // 4 connections × 20 req/s at most, 300 req/s offered: most slots pass before a connection is free.
+      const result = await runWrk({
+        url: `${url}/slow`,
+        connections: 4,
+        threads: 4,
+        durationSeconds: 2,
+        ratePerSecond: 300,
+        pacer,
+      });
+      assert.ok(result.requests > 0 && result.requests <= 200, `${result.requests} requests`);
+      assert.ok(result.lateSends > result.requests / 2, `${result.lateSends} late sends of ${result.requests}`);
+    });
+  }
 
   it('nanosleep refuses threads that share connections, before running wrk', async () => {
     await assert.rejects(
