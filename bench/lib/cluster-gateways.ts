@@ -31,8 +31,11 @@ const CLOSED_SECONDS = 3;
 /** As the local gateway section: 9 rounds make the verdict's interval the 2nd–8th paired ratio (96 %). */
 export const CLOSED_ROUNDS = 9;
 const PACED_SECONDS = 5;
-/** 5 paced rounds: min–max of the paired p99 ratios, 94 % for their median. */
-export const PACED_ROUNDS = 5;
+/**
+ * 9 paced rounds: the 2nd–8th paired p99 ratio (96 %), so one stray round cannot undecide the target; 5 (min–max)
+ * left it undecided on 2026-12-02 (0.56× [0.26×–1.20×]: one round of the seed's tail swung to the gateway's).
+ */
+export const PACED_ROUNDS = 9;
 const PACED_CONNECTIONS = 32;
 
 export interface ClosedLoopLevel {

@@ -67,3 +67,41 @@ export function describeInterval(interval: MedianInterval, format: (value: numbe
   const confidence = `${Math.round(interval.coverage * 100)} %`;
   return `${format(interval.median)} [${format(interval.low)}–${format(interval.high)}, ${interval.rounds} rounds, ${confidence}]`;
 }
+
+/**
+ * Rounds in stages, for targets whose spread no fixed count decides at an affordable cost: `first` rounds, then `step`
+ * more after each look that leaves a verdict not decided, at most `looks` looks. Every look judges its interval at
+ * {@link lookConfidence} (Bonferroni over the looks), so the chance that any look's interval misses the median — and
+ * with it the chance of a wrong verdict — stays ≤ 1 − VERDICT_CONFIDENCE however early the rounds stop: stopping once
+ * decided does not buy a verdict the rounds do not support, it only spends the extra rounds where they are needed.
+ */
+export interface RoundPlan {
+  readonly first: number;
+  readonly step: number;
+  readonly looks: number;
+}
+
+/** The confidence each look's interval is judged at: 1 − (1 − VERDICT_CONFIDENCE) / looks. */
+export function lookConfidence(plan: RoundPlan): number {
+  return 1 - (1 - VERDICT_CONFIDENCE) / plan.looks;
+}
+
+/** The most rounds the plan runs: every look taken. */
+export function maxRounds(plan: RoundPlan): number {
+  return plan.first + plan.step * (plan.looks - 1);
+}
+
+/** After a look at `done` rounds: how many more to run (0 when decided or when the plan's looks are spent). */
+export function moreRounds(plan: RoundPlan, done: number, decided: boolean): number {
+  return decided ? 0 : Math.min(plan.step, maxRounds(plan) - done);
+}
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toFixed(1))} %`;
+
+/** "13 rounds, then 13 more while undecided, up to 52 (each look at 97.5 %)": a plan as the methods print it. */
+export function describePlan(plan: RoundPlan): string {
+  return plan.looks === 1
+    ? `${plan.first} rounds`
+    : `${plan.first} rounds, then ${plan.step} more while a verdict is not decided, up to ${maxRounds(plan)} ` +
+        `(each of the ${plan.looks} looks judged at ${percent(lookConfidence(plan))}, so all together keep ${percent(VERDICT_CONFIDENCE)})`;
+}

@@ -10,22 +10,34 @@ import {
   inRotation,
   medianBy,
   PROXY_TARGETS,
+  runRounds,
   type ProxyTarget,
 } from '../../apps/books-reverse-proxy/bench/compare';
 import { staticBackendSetup, withSetup, type TargetUrls } from '../../apps/books-reverse-proxy/bench/setups';
 import { PACERS, runWrk, type Pacer, type WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
 import { booksReplicaSetup } from '../lib/books-replica';
 import { rps, us, type Check, type SectionResult, type Table } from '../lib/report';
-import { describeInterval, judge, medianInterval, type Verdict } from '../lib/verdict';
+import {
+  describeInterval,
+  describePlan,
+  judge,
+  lookConfidence,
+  medianInterval,
+  moreRounds,
+  type RoundPlan,
+  type Verdict,
+} from '../lib/verdict';
 
 const MAX_RUNS = 3;
 const MAX_SECONDS = 5;
 /**
- * Paced rounds: 9 make the verdict's interval the 2nd–8th of the paired per-round p99 ratios (96 % for their
- * median), so one stray round at either end cannot undecide it; 5 (min–max) left both targets undecided in the
- * 2026-12-02 run, each by one extreme round (static 0.59–2.46, end to end 0.71–1.20).
+ * Paced rounds: 11, judged at 95 % (the 2nd–10th of the paired per-round p99 ratios), so one stray round at either
+ * end cannot undecide a target; 11 more if it is still undecided (2 looks, bench/lib/verdict.ts). 9 rounds left the
+ * end-to-end target undecided in the 2026-12-02 10:11 run (1.19× [1.01–1.51]): the books replica's tail swings from
+ * one 5 s run to the next.
  */
-const ROUNDS = 9;
+const PLAN: RoundPlan = { first: 11, step: 11, looks: 2 };
+const CONFIDENCE = lookConfidence(PLAN);
 const PACED_SECONDS = 5;
 const CONNECTIONS = 32;
 
@@ -37,6 +49,8 @@ export interface PacedComparison {
   rounds: Record<Pacer, Record<ProxyTarget, WrkResult[]>>;
 }
 
+const SETUPS = { proxyCost: 'proxy cost, static backend', endToEnd: 'end to end, books + PostgreSQL' } as const;
+
 export interface ConstantRateNumbers {
   proxyCost: PacedComparison;
   endToEnd: PacedComparison;
@@ -47,7 +61,11 @@ export function medianP99Run(comparison: PacedComparison, pacer: Pacer, target: 
   return medianBy(comparison.rounds[pacer][target], (run) => run.latencyUs.p99);
 }
 
-async function pacedComparison(urls: TargetUrls): Promise<PacedComparison> {
+/** Paced rounds until `decided` says the target is decided or the plan is spent. */
+async function pacedComparison(
+  urls: TargetUrls,
+  decided: (comparison: PacedComparison) => boolean,
+): Promise<PacedComparison> {
   const closed = { connections: CONNECTIONS, threads: 2, headers: BROWSER_HEADERS };
   for (const target of PROXY_TARGETS) await runWrk({ ...closed, url: urls[target], durationSeconds: 2 }); // warm-up
   const maxRuns: WrkResult[] = [];
@@ -59,23 +77,28 @@ async function pacedComparison(urls: TargetUrls): Promise<PacedComparison> {
   const threadsFor: Record<Pacer, number> = { 'wrk-timers': closed.threads, nanosleep: CONNECTIONS };
   const rounds = {} as PacedComparison['rounds'];
   for (const pacer of PACERS) rounds[pacer] = { direct: [], 'bare-proxy': [], gateway: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const target of inRotation(PROXY_TARGETS, round)) {
-      for (const pacer of PACERS) {
-        rounds[pacer][target].push(
-          await runWrk({
-            ...closed,
-            threads: threadsFor[pacer],
-            url: urls[target],
-            durationSeconds: PACED_SECONDS,
-            ratePerSecond,
-            pacer,
-          }),
-        );
+  const comparison = { gatewayMax, ratePerSecond, rounds };
+  await runRounds(
+    PLAN.first,
+    () => moreRounds(PLAN, comparison.rounds['wrk-timers'].gateway.length, decided(comparison)),
+    async (round) => {
+      for (const target of inRotation(PROXY_TARGETS, round)) {
+        for (const pacer of PACERS) {
+          rounds[pacer][target].push(
+            await runWrk({
+              ...closed,
+              threads: threadsFor[pacer],
+              url: urls[target],
+              durationSeconds: PACED_SECONDS,
+              ratePerSecond,
+              pacer,
+            }),
+          );
+        }
       }
-    }
-  }
-  return { gatewayMax, ratePerSecond, rounds };
+    },
+  );
+  return comparison;
 }
 
 const errorsOf = (runs: WrkResult[]): number => runs.reduce((sum, run) => sum + run.errors, 0);
@@ -122,7 +145,7 @@ function check(setup: string, comparison: PacedComparison): Check {
     (sum, pacer) => sum + errorsOf(comparison.rounds[pacer].gateway) + errorsOf(comparison.rounds[pacer]['bare-proxy']),
     0,
   );
-  const vsBare = medianInterval(pairedP99Ratios(comparison, 'wrk-timers'));
+  const vsBare = medianInterval(pairedP99Ratios(comparison, 'wrk-timers'), CONFIDENCE);
   const verdict: Verdict =
     errors > 0 ? 'not met' : judge(vsBare, { atMost: GATEWAY_TARGETS.maxP99VsBareProxyAtHalfMax });
   return {
@@ -131,15 +154,17 @@ function check(setup: string, comparison: PacedComparison): Check {
     measured:
       `${describeInterval(vsBare, times)} (median rounds: gateway ${p99('wrk-timers', 'gateway')}, bare nginx ` +
       `${p99('wrk-timers', 'bare-proxy')}, direct ${p99('wrk-timers', 'direct')}; evenly spaced: gateway/bare ` +
-      `${describeInterval(medianInterval(pairedP99Ratios(comparison, 'nanosleep')), times)}; gateway + bare errors ${errors})`,
+      `${describeInterval(medianInterval(pairedP99Ratios(comparison, 'nanosleep'), CONFIDENCE), times)}; gateway + bare errors ${errors})`,
     verdict,
   };
 }
 
 export async function constantRateSection(): Promise<SectionResult> {
+  const measured = (setup: string) => (urls: TargetUrls) =>
+    pacedComparison(urls, (comparison) => check(setup, comparison).verdict !== 'not decided');
   const numbers: ConstantRateNumbers = {
-    proxyCost: await withSetup(staticBackendSetup('nginx'), pacedComparison),
-    endToEnd: await withSetup(booksReplicaSetup, pacedComparison),
+    proxyCost: await withSetup(staticBackendSetup('nginx'), measured(SETUPS.proxyCost)),
+    endToEnd: await withSetup(booksReplicaSetup, measured(SETUPS.endToEnd)),
   };
   return {
     title: 'Constant rate: p99 at half the gateway’s maximum, against a bare keepalive nginx',
@@ -150,7 +175,7 @@ export async function constantRateSection(): Promise<SectionResult> {
       'platform (startPlatform) with one books replica reading one row from PostgreSQL. Maximum: the gateway’s ' +
       `closed-loop throughput at c=${CONNECTIONS} (wrk, median of ${MAX_RUNS} × ${MAX_SECONDS} s). Then every path at ` +
       `half that rate with wrk (nice 10, like every wrk run here) + a Lua pacing script (wrk2 is not in Debian), ` +
-      `${ROUNDS} rounds, each running every path (in rotating order) ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
+      `${describePlan(PLAN)}, each round running every path (in rotating order) ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
       'median p99 (all rounds’ p99s beside it; errors over all rounds). The verdict: the gateway’s p99 over the bare ' +
       'nginx’s, paired round by round, its median and an order-statistic interval (bench/lib/verdict.ts). ' +
       '"wrk-timers" (the verdict’s pacer) waits with wrk’s ' +
@@ -178,10 +203,7 @@ export async function constantRateSection(): Promise<SectionResult> {
         rows: [...table('proxy cost', numbers.proxyCost), ...table('end to end', numbers.endToEnd)],
       },
     ],
-    checks: [
-      check('proxy cost, static backend', numbers.proxyCost),
-      check('end to end, books + PostgreSQL', numbers.endToEnd),
-    ],
+    checks: [check(SETUPS.proxyCost, numbers.proxyCost), check(SETUPS.endToEnd, numbers.endToEnd)],
     data: numbers,
   };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { inRotation, medianBy, summarize, type RoundResult, type Samples } from '../../bench/compare';
+import { inRotation, medianBy, runRounds, summarize, type RoundResult, type Samples } from '../../bench/compare';
 import { assertLoopback, inProjectNamespace } from '../../bench/loopback';
 
 const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
@@ -51,6 +51,27 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
     assert.deepEqual(inRotation(targets, 0), ['direct', 'bare-proxy', 'gateway']);
     assert.deepEqual(inRotation(targets, 1), ['bare-proxy', 'gateway', 'direct']);
     assert.deepEqual(inRotation(targets, 5), ['gateway', 'direct', 'bare-proxy']);
+  });
+
+  it('runRounds runs the first batch, then the batches asked for, numbering rounds on', async () => {
+    const ran: number[] = [];
+    const asks = [2, 0, 5];
+    const done = await runRounds(
+      3,
+      () => asks.shift()!,
+      async (round) => void ran.push(round),
+    );
+    assert.equal(done, 5);
+    assert.deepEqual(ran, [0, 1, 2, 3, 4]);
+    assert.deepEqual(asks, [5], 'nothing asked after a batch of none');
+    assert.equal(
+      await runRounds(
+        2,
+        () => 0,
+        async () => undefined,
+      ),
+      2,
+    );
   });
 
   it('sends load only to loopback', () => {
