@@ -29,8 +29,9 @@ export type GatewayTarget = ProxyTarget;
 const SECONDS = 3;
 /**
  * 13 rounds, then 13 more per connection level and backend while one of its verdicts is undecided, up to 52 (4 looks,
- * each at 97.5 %; bench/lib/verdict.ts). 13 rounds decide most targets (interval = 3rd–11th); a ratio 0.03 from its
- * target with σ ≈ 0.09 per round needs ~50 (bench/README.md, "How many rounds"), and only those pay for them.
+ * each at 97.5 %; bench/lib/verdict.ts): only a level still undecided pays for more. At the 2026-11-26 spread 13 rounds
+ * (3rd–11th) decided most targets; at σ 0.11–0.15 per round (2026-12-02) every level ran 39–52 and ratios within
+ * ~0.05 of 0.90 stayed undecided (bench/README.md, "How many rounds").
  */
 const PLAN: RoundPlan = { first: 13, step: 13, looks: 4 };
 const CONFIDENCE = lookConfidence(PLAN);
