@@ -80,7 +80,7 @@ async function pacedComparison(
   const comparison = { gatewayMax, ratePerSecond, rounds };
   await runRounds(
     PLAN.first,
-    () => moreRounds(PLAN, comparison.rounds['wrk-timers'].gateway.length, decided(comparison)),
+    (done) => moreRounds(PLAN, done, decided(comparison)),
     async (round) => {
       for (const target of inRotation(PROXY_TARGETS, round)) {
         for (const pacer of PACERS) {

@@ -67,16 +67,16 @@ export function inRotation<T>(items: readonly T[], round: number): T[] {
 }
 
 /**
- * Runs `first` rounds (each given its index), then after each batch as many more as `more` asks, until it asks for
- * none; returns the rounds run. The staged rounds of the comparisons here and of the repository's paced bench.
+ * Runs `first` rounds (each given its index), then after each batch as many more as `more` asks (told how many have
+ * run), until it asks for none; returns the rounds run. The staged rounds of the comparisons here and of the repository's paced bench.
  */
 export async function runRounds(
   first: number,
-  more: () => number,
+  more: (done: number) => number,
   runRound: (round: number) => Promise<void>,
 ): Promise<number> {
   let done = 0;
-  for (let count = first; count > 0; count = more()) {
+  for (let count = first; count > 0; count = more(done)) {
     for (const end = done + count; done < end; done++) await runRound(done);
   }
   return done;

@@ -55,14 +55,16 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
 
   it('runRounds runs the first batch, then the batches asked for, numbering rounds on', async () => {
     const ran: number[] = [];
+    const told: number[] = [];
     const asks = [2, 0, 5];
     const done = await runRounds(
       3,
-      () => asks.shift()!,
+      (doneSoFar) => (told.push(doneSoFar), asks.shift()!),
       async (round) => void ran.push(round),
     );
     assert.equal(done, 5);
     assert.deepEqual(ran, [0, 1, 2, 3, 4]);
+    assert.deepEqual(told, [3, 5], 'each ask is told the rounds run so far');
     assert.deepEqual(asks, [5], 'nothing asked after a batch of none');
     assert.equal(
       await runRounds(
