@@ -248,9 +248,9 @@ export async function clusterSection(): Promise<SectionResult> {
       'per-round ratios (median and order-statistic interval, bench/lib/verdict.ts). Upstream keepalive alone gives the ' +
       `seed ${gateways.closedLoop.map((level) => `${keepaliveGain(level)} at c=${level.connections}`).join(', ')} ` +
       `(seed + keepalive / seed throughput). Change to users: ${CHANGE_ROUNDS} rounds, each a fresh books source edit per ` +
-      'path, the two paths in alternating order, same engine and build cache: `pulumi up` (all three images built, ' +
-      'books pushed and rolled) vs `docker build` (same Dockerfile, context and platform) + `docker push` + `kubectl ' +
-      'set image` + `kubectl rollout status`; each starts with the previous rollout’s old pods gone and ends when ' +
+      'path, the two paths in alternating order, same engine and build cache: the CLI’s `pulumi up --yes ' +
+      '--skip-preview` (books rebuilt, pushed and rolled; the other images keep their content tags) vs `docker build` ' +
+      '(same Dockerfile, context and platform) + `docker push` + `kubectl set image` + `kubectl rollout status`; each starts with the previous rollout’s old pods gone and ends when ' +
       'every workload has rolled out as `kubectl rollout status` means it (old pods may still drain) and the gateway ' +
       'answers. ' +
       'A no-op `pulumi preview` right after each up.',
