@@ -155,7 +155,7 @@ async function run(only: string | undefined): Promise<void> {
     }
     // Formatted with the repository's Prettier settings, so the generated file passes the format check as is.
     const markdownFile = join(docs, 'BENCHMARKS.md');
-    const markdown = renderBenchmarksMarkdown(machine, startedAt, Object.values(ran), failures);
+    const markdown = renderBenchmarksMarkdown(machine, startedAt, Object.values(ran), failures, Object.keys(SECTIONS));
     const prettierOptions = (await prettier.resolveConfig(markdownFile)) ?? {};
     writeFileSync(markdownFile, await prettier.format(markdown, { ...prettierOptions, parser: 'markdown' }));
     console.log('wrote docs/bench/latest.json, docs/bench/latency.svg, docs/BENCHMARKS.md');

@@ -56,6 +56,7 @@ export function renderBenchmarksMarkdown(
   startedAt: string,
   ran: RanSection[],
   failures: string[],
+  sectionNames: readonly string[],
 ): string {
   const parts = [
     '# Benchmarks',
@@ -70,9 +71,9 @@ export function renderBenchmarksMarkdown(
     '## Reproduce',
     '',
     '```sh',
-    'flock /tmp/books-apt.lock apt-get install -y nginx libnginx-mod-http-js wrk valgrind   # once',
+    'bash scripts/install-prereqs.sh && npm ci   # once: nginx + njs, wrk, valgrind, … (scripts/prereqs)',
     'npm run bench                       # all sections; rewrites docs/bench/ and this file',
-    'npm run bench -- --only gateway     # some sections, printed only (gateway, constant-rate, cost, books, program, images)',
+    `npm run bench -- --only gateway     # some sections, printed only (${sectionNames.join(', ')})`,
     'npm run bench -- --polling default  # as root on a KVM guest: idle vCPU polling at the kernel default (200 µs)',
     '                                    # for the run, the previous value restored after it (bench/README.md)',
     '```',
