@@ -250,10 +250,10 @@ export async function clusterSection(): Promise<SectionResult> {
       `(seed + keepalive / seed throughput). Change to users: ${CHANGE_ROUNDS} rounds, each a fresh books source edit per ` +
       'path, the two paths in alternating order, same engine and build cache: the CLI’s `pulumi up --yes ' +
       '--skip-preview` (books rebuilt, pushed and rolled; the other images keep their content tags) vs `docker build` ' +
-      '(same Dockerfile, context and platform) + `docker push` + `kubectl set image` + `kubectl rollout status`; each starts with the previous rollout’s old pods gone and ends when ' +
-      'every workload has rolled out as `kubectl rollout status` means it (old pods may still drain) and the gateway ' +
-      'answers. ' +
-      'A no-op `pulumi preview` right after each up.',
+      '(same Dockerfile, context and platform) + `docker push` + `kubectl set image` + `kubectl rollout status`; ' +
+      'each starts with the previous rollout’s old pods gone and ends when every workload has rolled out as `kubectl ' +
+      'rollout status` means it (old pods may still drain) and the gateway answers. A no-op `pulumi preview` right ' +
+      'after each up.',
     tables: [...gatewayTables(gateways), changeTable(change)],
     checks: [...gatewayChecks(gateways), ...changeChecks(change)],
     data: numbers,

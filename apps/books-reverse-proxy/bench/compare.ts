@@ -68,7 +68,8 @@ export function inRotation<T>(items: readonly T[], round: number): T[] {
 
 /**
  * Runs `first` rounds (each given its index), then after each batch as many more as `more` asks (told how many have
- * run), until it asks for none; returns the rounds run. The staged rounds of the comparisons here and of the repository's paced bench.
+ * run), until it asks for none; returns the rounds run. The staged rounds of the comparisons here and of the
+ * repository's paced bench.
  */
 export async function runRounds(
   first: number,
