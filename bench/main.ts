@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import { REPO_ROOT } from '../scripts/dev/platform';
 import {
+  CgroupCpuMeter,
   cpuShares,
   describeGuestHaltPoll,
   describeMachine,
@@ -99,7 +100,8 @@ async function run(only: string | undefined): Promise<void> {
 
   const machine = describeMachine();
   const startedAt = new Date().toISOString();
-  const cpuAtStart = readCpuCounters();
+  const systemUnderTest = new CgroupCpuMeter();
+  const cpuAtStart = readCpuCounters(systemUnderTest);
   console.log(
     `bench on ${machine.cpus} × ${machine.cpuModel}, ${machine.kernel}, Node ${machine.node}, nginx ${machine.nginx}`,
   );
@@ -122,10 +124,11 @@ async function run(only: string | undefined): Promise<void> {
   }
   machine.loadAverage.end = os.loadavg()[0];
   machine.guestHaltPollNs.end = readGuestHaltPollNs();
-  machine.cpu = cpuShares(cpuAtStart, readCpuCounters(), machine.cpus);
+  machine.cpu = cpuShares(cpuAtStart, readCpuCounters(systemUnderTest), machine.cpus);
+  systemUnderTest.stop();
   console.log(`\n1-min load average at end: ${machine.loadAverage.end.toFixed(2)}`);
   console.log(
-    `CPU capacity used: bench ${percent(machine.cpu.bench)}, other processes ${percent(machine.cpu.others)}, ` +
+    `CPU capacity used: bench (with its cluster and Docker engine) ${percent(machine.cpu.bench)}, other processes ${percent(machine.cpu.others)}, ` +
       `stolen ${percent(machine.cpu.steal)}`,
   );
 

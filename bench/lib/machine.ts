@@ -87,7 +87,10 @@ export function describePollingDuring(before: number | null, after: number | nul
 
 /** Shares of the machine's CPU capacity (CPUs × wall time) during the run. */
 export interface CpuShares {
-  /** Used by the bench and every process it started (they are all reaped, so their time is in ours). */
+  /**
+   * Used by the bench, every process it started (they are all reaped, so their time is in ours) and the system under
+   * test that runs outside its process tree: the cluster and the Docker engine ({@link SYSTEM_UNDER_TEST_CGROUPS}).
+   */
   bench: number;
   /** Used by everything else on the machine: the neighbours. */
   others: number;
@@ -101,12 +104,82 @@ export interface CpuCounters {
   busy: number;
   steal: number;
   self: number;
+  /** The system under test outside the bench's process tree, since the meter started ({@link CgroupCpuMeter}). */
+  systemUnderTest: number;
 }
 
 /** USER_HZ: the unit of /proc's CPU times on Linux. */
 const TICKS_PER_SECOND = 100;
 
-export function readCpuCounters(): CpuCounters {
+/**
+ * cpuacct cgroups (cgroup v1) that hold the system under test but not the bench's process tree: their processes are
+ * daemons (re-parented to init, never reaped by the bench) or containers, so their CPU time never reaches the
+ * bench's own counters and would otherwise be counted as the neighbours'.
+ */
+export const SYSTEM_UNDER_TEST_CGROUPS: readonly string[] = [
+  // The local cluster: its daemons (books-node/daemons, scripts/cluster/node.sh) and its pods (the kubelet's root).
+  'books-node',
+  // The project's Docker engine: dockerd, its containerd and its registry mirror (scripts/docker/accounting.ts).
+  'books-docker',
+  // That engine's containers and BuildKit's build steps: dockerd's default cgroup parent (no other dockerd runs here).
+  'docker',
+];
+
+const CPUACCT_ROOT = '/sys/fs/cgroup/cpuacct';
+
+/** A cgroup's cumulative CPU time in nanoseconds, or undefined while it does not exist. */
+function readCpuacctUsageNs(root: string, cgroup: string): number | undefined {
+  try {
+    return Number(readFileSync(`${root}/${cgroup}/cpuacct.usage`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU time used in a cgroup between two readings. A cgroup can vanish and come back within a run (the cluster
+ * section starts and stops the cluster, which removes its cgroups): a reading below the last one, or after a gap,
+ * is a new cgroup, whose whole usage is new.
+ */
+export function usageSince(last: number | undefined, now: number | undefined): number {
+  if (now === undefined) return 0;
+  return last === undefined || now < last ? now : now - last;
+}
+
+/**
+ * Adds up the CPU time of {@link SYSTEM_UNDER_TEST_CGROUPS} across the run, read every second: a cgroup removed
+ * between two readings loses at most its last second (what its processes used just before they stopped).
+ */
+export class CgroupCpuMeter {
+  private readonly last = new Map<string, number | undefined>();
+  private totalNs = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly root = CPUACCT_ROOT,
+    private readonly cgroups = SYSTEM_UNDER_TEST_CGROUPS,
+    intervalMs = 1000,
+  ) {
+    for (const cgroup of cgroups) this.last.set(cgroup, readCpuacctUsageNs(root, cgroup));
+    this.timer = setInterval(() => this.read(), intervalMs).unref();
+  }
+
+  /** Reads every cgroup now; returns the CPU time used since the meter started, in clock ticks. */
+  read(): number {
+    for (const cgroup of this.cgroups) {
+      const now = readCpuacctUsageNs(this.root, cgroup);
+      this.totalNs += usageSince(this.last.get(cgroup), now);
+      this.last.set(cgroup, now);
+    }
+    return (this.totalNs / 1e9) * TICKS_PER_SECOND;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export function readCpuCounters(meter: CgroupCpuMeter): CpuCounters {
   // /proc/stat "cpu" line: user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user).
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
     .split('\n')[0]
@@ -117,12 +190,18 @@ export function readCpuCounters(): CpuCounters {
   // /proc/self/stat after the command name: utime stime cutime cstime are fields 14–17 (cutime: reaped children).
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   const self = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  return { wallMs: performance.now(), busy: user + nice + system + irq + softirq, steal, self };
+  return {
+    wallMs: performance.now(),
+    busy: user + nice + system + irq + softirq,
+    steal,
+    self,
+    systemUnderTest: meter.read(),
+  };
 }
 
 export function cpuShares(start: CpuCounters, end: CpuCounters, cpus: number): CpuShares {
   const capacity = ((end.wallMs - start.wallMs) / 1000) * TICKS_PER_SECOND * cpus;
-  const bench = end.self - start.self;
+  const bench = end.self - start.self + (end.systemUnderTest - start.systemUnderTest);
   const busy = end.busy - start.busy;
   return {
     bench: bench / capacity,

@@ -99,7 +99,7 @@ export function renderBenchmarksMarkdown(
           `${describeGuestHaltPoll(machine.guestHaltPollNs.start)} → ${describeGuestHaltPoll(machine.guestHaltPollNs.end)}`,
         ],
         [
-          'CPU capacity used during the run: bench / other processes / stolen by the hypervisor',
+          'CPU capacity used during the run: bench (with the cluster and Docker engine it runs) / other processes / stolen by the hypervisor',
           machine.cpu
             ? `${percent(machine.cpu.bench)} / ${percent(machine.cpu.others)} / ${percent(machine.cpu.steal)}`
             : 'not measured',

@@ -42,6 +42,9 @@ KUBELET_SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
 # registry serves, and imagePullPolicy Never, so a missing one fails instead of being pulled from anywhere.
 IMAGE_PREFIX=books-cluster.local
 CGROUP_ROOT=books-node
+# The daemons' own cpuacct cgroup (cgroup v1; accounting only, no limit): with the pods' beside it under the kubelet's
+# root, what the whole cluster costs in CPU is one counter, which `npm run bench` reads (bench/lib/machine.ts).
+DAEMONS_CPUACCT=/sys/fs/cgroup/cpuacct/$CGROUP_ROOT/daemons
 
 run_dir="$dir/run"
 log_dir="$dir/logs"
@@ -88,7 +91,8 @@ kubectl() { "$KUBERNETES_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
 # --- processes -------------------------------------------------------------------------------------------------
 
-# daemon NAME [--node] COMMAND... : starts a detached process with its log and pid file.
+# daemon NAME [--node] COMMAND... : starts a detached process with its log and pid file, in the daemons' cpuacct
+# cgroup when there is one (the subshell joins it, then becomes the daemon: same pid, nothing forked outside it).
 daemon() {
   local name=$1 prefix=()
   shift
@@ -96,7 +100,12 @@ daemon() {
     prefix=(nsenter --net="/run/netns/$NETNS")
     shift
   fi
-  setsid "${prefix[@]}" "$@" </dev/null >>"$log_dir/$name.log" 2>&1 &
+  (
+    if [[ -d $DAEMONS_CPUACCT ]] && ! echo "$BASHPID" >"$DAEMONS_CPUACCT/cgroup.procs"; then
+      echo "cluster: $name runs outside $DAEMONS_CPUACCT (its CPU time is not counted with the cluster's)" >&2
+    fi
+    exec setsid "${prefix[@]}" "$@"
+  ) </dev/null >>"$log_dir/$name.log" 2>&1 &
   echo $! >"$run_dir/$name.pid"
 }
 
@@ -380,6 +389,7 @@ make_cgroups() {
     [[ $hierarchy == */unified/ ]] && continue
     mkdir -p "$hierarchy$CGROUP_ROOT"
   done
+  [[ ! -d ${DAEMONS_CPUACCT%/*} ]] || mkdir -p "$DAEMONS_CPUACCT"
   # A new v1 cpuset starts with no CPUs and no memory nodes, and nothing can join it until they are set.
   local cpuset=/sys/fs/cgroup/cpuset
   if [[ -d $cpuset/$CGROUP_ROOT ]]; then

@@ -13,6 +13,8 @@ export interface LocalCluster {
   registry: { server: string; username: string; password: string };
   /** Seconds `node.sh start` took, from nothing to CoreDNS and local-path ready. */
   startSeconds: number;
+  /** The cluster's directory (BOOKS_CLUSTER_DIR): state, logs, and the daemons' pid files in run/. */
+  dir: string;
 }
 
 function parseEnv(text: string): Record<string, string> {
@@ -40,6 +42,7 @@ function describeCluster(env: Record<string, string>, startSeconds: number): Loc
       password: readFileSync(need('BOOKS_CLUSTER_REGISTRY_PASSWORD_FILE'), 'utf8'),
     },
     startSeconds,
+    dir: need('BOOKS_CLUSTER_DIR'),
   };
 }
 

@@ -4,6 +4,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { inAccountingCgroup } from './accounting';
 import { run, sleep, tail, waitFor, type RunOptions, type RunResult } from './process';
 import { ensureHostPackages } from './host-packages';
 import { withFileLock } from './lock';
@@ -138,20 +139,17 @@ export async function startEngine(timeoutMs = 60_000): Promise<EngineStart> {
     writeDaemonConfig(await ensureRegistry());
     await ensureBridge();
     const log = openSync(ENGINE.logFile, 'a');
-    const child = spawn(
-      ENGINE.dockerd,
-      [
-        `--config-file=${ENGINE.configFile}`,
-        `--data-root=${ENGINE.dataRoot}`,
-        `--exec-root=${ENGINE.execRoot}`,
-        `--pidfile=${ENGINE.pidFile}`,
-        `--host=${DOCKER_HOST}`,
-        `--bridge=${ENGINE.bridge.name}`,
-        `--containerd-namespace=${ENGINE.containerdNamespace}`,
-        `--containerd-plugins-namespace=${ENGINE.containerdNamespace}-plugins`,
-      ],
-      { detached: true, stdio: ['ignore', log, log] },
-    );
+    const [command, args] = inAccountingCgroup(ENGINE.dockerd, [
+      `--config-file=${ENGINE.configFile}`,
+      `--data-root=${ENGINE.dataRoot}`,
+      `--exec-root=${ENGINE.execRoot}`,
+      `--pidfile=${ENGINE.pidFile}`,
+      `--host=${DOCKER_HOST}`,
+      `--bridge=${ENGINE.bridge.name}`,
+      `--containerd-namespace=${ENGINE.containerdNamespace}`,
+      `--containerd-plugins-namespace=${ENGINE.containerdNamespace}-plugins`,
+    ]);
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     let exitCode: number | null | undefined;
     child.on('exit', (code) => (exitCode = code));

@@ -5,6 +5,7 @@
 // holds one architecture per name:tag; BuildKit uses it when the platform matches and asks the mirror otherwise.)
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { inAccountingCgroup } from './accounting';
 import {
   closeSync,
   createReadStream,
@@ -115,7 +116,8 @@ export async function ensureRegistry(): Promise<number> {
     ].join('\n'),
   );
   const log = openSync(REGISTRY.logFile, 'a');
-  const child = spawn(REGISTRY.binary, ['serve', REGISTRY.configFile], { detached: true, stdio: ['ignore', log, log] });
+  const [command, args] = inAccountingCgroup(REGISTRY.binary, ['serve', REGISTRY.configFile]);
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));

@@ -3,11 +3,13 @@
 // a rolling update under load, self-healing, and a clean destroy. Runs after the shared platform and browser suites
 // (.mocharc.cluster.json), in order: the later cases change the platform.
 import { strict as assert } from 'node:assert';
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
 import { databaseNames } from '../../components/database';
+import { ENGINE } from '../../scripts/docker/engine';
 import { run, sleep } from '../../scripts/docker/process';
+import { REGISTRY } from '../../scripts/docker/registry';
 import { runLoad } from '../../bench/lib/load';
 import { ChangeLog } from '../e2e/lib/changes';
 import type { KubeObject } from '../e2e/lib/kube';
@@ -131,6 +133,29 @@ describe('cluster: the platform as pods in a real single-node cluster', function
       0,
       'the node is no longer Ready',
     );
+  });
+
+  it("accounts the system under test's CPU where the bench reads it: the cluster under books-node, the engine under books-docker", function () {
+    // cgroup v1's cpuacct line of /proc/<pid>/cgroup, e.g. "2:cpuacct:/books-node/daemons".
+    const cpuacctOf = (pid: number): string =>
+      /^\d+:(?:[^:]*,)?cpuacct(?:,[^:]*)?:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+    const runDir = join(h.cluster.dir, 'run');
+    const daemons = readdirSync(runDir)
+      .filter((file) => file.endsWith('.pid'))
+      .map((file) => ({ file, pid: Number(readFileSync(join(runDir, file), 'utf8').trim()) }))
+      .filter(({ pid }) => existsSync(`/proc/${pid}`));
+    assert.ok(daemons.length >= 8, `running daemons with pid files: ${daemons.map((d) => d.file).join(', ')}`);
+    for (const { file, pid } of daemons) assert.equal(cpuacctOf(pid), '/books-node/daemons', file);
+    // Every container of the pods (the platform's six and the cluster's own) runs in a cgroup under kubepods.
+    const kubepods = '/sys/fs/cgroup/cpuacct/books-node/kubepods';
+    const containerPids = (readdirSync(kubepods, { recursive: true }) as string[])
+      .filter((entry) => entry.endsWith('cgroup.procs'))
+      .flatMap((entry) => readFileSync(join(kubepods, entry), 'utf8').split('\n').filter(Boolean));
+    assert.ok(containerPids.length >= 6, `processes under ${kubepods}: ${containerPids.length}`);
+    for (const pidFile of [ENGINE.pidFile, REGISTRY.pidFile]) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      assert.equal(cpuacctOf(pid), '/books-docker', pidFile);
+    }
   });
 
   it('enforces the NetworkPolicies: a pod outside the platform reaches only the gateway', async function () {

@@ -1,0 +1,21 @@
+// The cpuacct cgroup (cgroup v1) the project's engine runs in: dockerd, its containerd and the registry mirror.
+// Accounting only, no limit: `npm run bench` counts the engine's CPU time as the system under test's, not a
+// neighbour's (bench/lib/machine.ts). Its containers and builds run under dockerd's own cgroup parent, `docker`.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export const ENGINE_CPUACCT_CGROUP = '/sys/fs/cgroup/cpuacct/books-docker';
+
+/**
+ * The command line that starts `command` inside {@link ENGINE_CPUACCT_CGROUP}: a shell joins it, then becomes the
+ * command (same pid, nothing forked outside it). On a machine without cgroup v1's cpuacct, the command as is.
+ */
+export function inAccountingCgroup(
+  command: string,
+  args: readonly string[],
+  cgroup = ENGINE_CPUACCT_CGROUP,
+): [string, string[]] {
+  if (!existsSync(dirname(cgroup))) return [command, [...args]];
+  mkdirSync(cgroup, { recursive: true });
+  return ['sh', ['-c', 'echo $$ >"$0/cgroup.procs"; exec "$@"', cgroup, command, ...args]];
+}
