@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { CPUACCT_ROOT, ENGINE_CGROUP } from '../../scripts/docker/accounting';
 
 export interface Machine {
   cpus: number;
@@ -120,12 +121,10 @@ export const SYSTEM_UNDER_TEST_CGROUPS: readonly string[] = [
   // The local cluster: its daemons (books-node/daemons, scripts/cluster/node.sh) and its pods (the kubelet's root).
   'books-node',
   // The project's Docker engine: dockerd, its containerd and its registry mirror (scripts/docker/accounting.ts).
-  'books-docker',
+  ENGINE_CGROUP,
   // That engine's containers and BuildKit's build steps: dockerd's default cgroup parent (no other dockerd runs here).
   'docker',
 ];
-
-const CPUACCT_ROOT = '/sys/fs/cgroup/cpuacct';
 
 /** A cgroup's cumulative CPU time in nanoseconds, or undefined while it does not exist. */
 function readCpuacctUsageNs(root: string, cgroup: string): number | undefined {

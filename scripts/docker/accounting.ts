@@ -2,9 +2,13 @@
 // Accounting only, no limit: `npm run bench` counts the engine's CPU time as the system under test's, not a
 // neighbour's (bench/lib/machine.ts). Its containers and builds run under dockerd's own cgroup parent, `docker`.
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const ENGINE_CPUACCT_CGROUP = '/sys/fs/cgroup/cpuacct/books-docker';
+/** cgroup v1's CPU-accounting hierarchy: its own mount here, so joining a cgroup in it changes no scheduling. */
+export const CPUACCT_ROOT = '/sys/fs/cgroup/cpuacct';
+/** The engine's cgroup, relative to {@link CPUACCT_ROOT}. */
+export const ENGINE_CGROUP = 'books-docker';
+const ENGINE_CPUACCT_CGROUP = join(CPUACCT_ROOT, ENGINE_CGROUP);
 
 /**
  * The command line that starts `command` inside {@link ENGINE_CPUACCT_CGROUP}: a shell joins it, then becomes the

@@ -7,6 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopback';
 import { databaseNames } from '../../components/database';
+import { CPUACCT_ROOT, ENGINE_CGROUP } from '../../scripts/docker/accounting';
 import { ENGINE } from '../../scripts/docker/engine';
 import { run, sleep } from '../../scripts/docker/process';
 import { REGISTRY } from '../../scripts/docker/registry';
@@ -147,14 +148,14 @@ describe('cluster: the platform as pods in a real single-node cluster', function
     assert.ok(daemons.length >= 8, `running daemons with pid files: ${daemons.map((d) => d.file).join(', ')}`);
     for (const { file, pid } of daemons) assert.equal(cpuacctOf(pid), '/books-node/daemons', file);
     // Every container of the pods (the platform's six and the cluster's own) runs in a cgroup under kubepods.
-    const kubepods = '/sys/fs/cgroup/cpuacct/books-node/kubepods';
+    const kubepods = join(CPUACCT_ROOT, 'books-node', 'kubepods');
     const containerPids = (readdirSync(kubepods, { recursive: true }) as string[])
       .filter((entry) => entry.endsWith('cgroup.procs'))
       .flatMap((entry) => readFileSync(join(kubepods, entry), 'utf8').split('\n').filter(Boolean));
     assert.ok(containerPids.length >= 6, `processes under ${kubepods}: ${containerPids.length}`);
     for (const pidFile of [ENGINE.pidFile, REGISTRY.pidFile]) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
-      assert.equal(cpuacctOf(pid), '/books-docker', pidFile);
+      assert.equal(cpuacctOf(pid), `/${ENGINE_CGROUP}`, pidFile);
     }
   });
 
