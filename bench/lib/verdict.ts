@@ -53,6 +53,10 @@ export function medianInterval(values: readonly number[], confidence = VERDICT_C
   };
 }
 
+/** `of[i] / over[i]` for every round i: the paired per-round ratios a verdict judges. */
+export const paired = (of: readonly number[], over: readonly number[]): number[] =>
+  of.map((value, i) => value / over[i]!);
+
 /** Met only when the whole interval clears the bound, not met when all of it misses, else not decided. */
 export function judge(interval: Pick<MedianInterval, 'low' | 'high'>, bound: Bound): Exclude<Verdict, 'not measured'> {
   const [clears, misses] =
