@@ -282,6 +282,14 @@ for (const expected of expectations) {
         for (const container of pod.containers) {
           const where = `${workload.inputs.metadata.name}/${container.name}`;
           assert.ok(container.livenessProbe && container.readinessProbe, `${where} probes`);
+          if (workload.type === 'kubernetes:apps/v1:Deployment') {
+            // Ready as soon as the app answers (each rollout step waits for it), yet a minute for a slow start.
+            assert.equal(container.startupProbe.periodSeconds, 1, `${where}: startup probed every second`);
+            assert.ok(
+              container.startupProbe.periodSeconds * container.startupProbe.failureThreshold >= 60,
+              `${where}: a minute to start`,
+            );
+          }
           // An overloaded pod leaves the rotation (readiness); only a dead one is restarted (liveness).
           assert.notDeepEqual(
             container.livenessProbe,
