@@ -16,7 +16,9 @@ export const CONNECTION_LEVELS = [1, 32] as const;
  */
 export const GATEWAY_TARGETS = {
   minThroughputVsBareProxy: 0.9,
-  maxP50AddedVsDirectMicrosAtC1: 50,
+  // Was "p50 added vs direct ≤ 50 µs": an absolute time, which judged the machine (a bare nginx hop alone adds
+  // 17–26 µs on one of our VMs and 39–71 µs on another). Now the tail target's form and bound, at the median.
+  maxP50VsBareProxyAtC1: 1.2,
   maxP99VsBareProxyAtHalfMax: 1.2,
 } as const;
 /** A browser-like GET: the gateway adds request ids, security headers and a JSON access log line. */
@@ -97,8 +99,9 @@ export interface Summary {
   /** Every round's ratio, in round order: the verdicts' intervals (bench/lib/verdict.ts) are taken over them. */
   readonly throughputVsBareProxyRounds: readonly number[];
   readonly throughputVsDirect: number;
+  readonly p50VsBareProxy: number;
+  readonly p50VsBareProxyRounds: readonly number[];
   readonly p50AddedVsDirectMicros: number;
-  readonly p50AddedVsDirectMicrosRounds: readonly number[];
   readonly p50AddedVsBareProxyMicros: number;
   /** The hop alone: what the bare proxy adds to the p50. */
   readonly bareProxyP50AddedVsDirectMicros: number;
@@ -120,14 +123,15 @@ export function summarize(connections: number, samples: Samples): Summary {
     direct: samples.direct[i]!,
   }));
   const vsBare = rounds.map((r) => r.gateway.requestsPerSecond / r.bare.requestsPerSecond);
-  const p50Added = rounds.map((r) => r.gateway.p50Micros - r.direct.p50Micros);
+  const p50VsBare = rounds.map((r) => r.gateway.p50Micros / r.bare.p50Micros);
   return {
     connections,
     throughputVsBareProxy: median(vsBare),
     throughputVsBareProxyRounds: vsBare,
     throughputVsDirect: median(rounds.map((r) => r.gateway.requestsPerSecond / r.direct.requestsPerSecond)),
-    p50AddedVsDirectMicros: median(p50Added),
-    p50AddedVsDirectMicrosRounds: p50Added,
+    p50VsBareProxy: median(p50VsBare),
+    p50VsBareProxyRounds: p50VsBare,
+    p50AddedVsDirectMicros: median(rounds.map((r) => r.gateway.p50Micros - r.direct.p50Micros)),
     p50AddedVsBareProxyMicros: median(rounds.map((r) => r.gateway.p50Micros - r.bare.p50Micros)),
     bareProxyP50AddedVsDirectMicros: median(rounds.map((r) => r.bare.p50Micros - r.direct.p50Micros)),
   };

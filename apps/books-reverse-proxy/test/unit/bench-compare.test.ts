@@ -26,9 +26,13 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
     assert.equal(summary.throughputVsDirect, 0.76); // rounds: 0.76, 0.72, 0.80
   });
 
-  it('takes the median of per-round p50 differences, for the gateway and for the bare hop alone', () => {
+  it('takes the median of per-round p50 ratios and differences, for the gateway and for the bare hop alone', () => {
+    assert.deepEqual(
+      summary.p50VsBareProxyRounds.map((r) => r.toFixed(3)),
+      ['1.077', '1.077', '1.042'], // 140/130, 280/260, 125/120
+    );
+    assert.equal(summary.p50VsBareProxy.toFixed(3), '1.077');
     assert.equal(summary.p50AddedVsDirectMicros, 40); // rounds: 40, 80, 35
-    assert.deepEqual(summary.p50AddedVsDirectMicrosRounds, [40, 80, 35]);
     assert.equal(summary.p50AddedVsBareProxyMicros, 10); // rounds: 10, 20, 5
     assert.equal(summary.bareProxyP50AddedVsDirectMicros, 30); // rounds: 30, 60, 30
   });
