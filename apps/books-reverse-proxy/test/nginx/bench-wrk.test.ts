@@ -100,8 +100,13 @@ describe('bench: wrk runner (real wrk)', () => {
     };
     const timers = await medianGapUs('wrk-timers', 1);
     const nanosleep = await medianGapUs('nanosleep', 4);
-    assert.ok(timers < 60, `wrk-timers: median gap ${timers.toFixed(0)} µs (bursts expected)`);
     assert.ok(nanosleep > 200 && nanosleep < 300, `nanosleep: median gap ${nanosleep.toFixed(0)} µs (250 µs offered)`);
+    // Within a burst the gap is the machine's time per request (25 µs on one VM, 69 µs on a slower one), so it is
+    // judged against the even spacing, not as an absolute time.
+    assert.ok(
+      timers < nanosleep / 2,
+      `wrk-timers: median gap ${timers.toFixed(0)} µs against nanosleep's ${nanosleep.toFixed(0)} µs (bursts expected)`,
+    );
   });
 
   // The other side of assertFewLate: when the server cannot keep up, the sends really are counted late.
