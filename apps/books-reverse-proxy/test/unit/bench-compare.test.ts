@@ -32,6 +32,13 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
       ['1.077', '1.077', '1.042'], // 140/130, 280/260, 125/120
     );
     assert.equal(summary.p50VsBareProxy.toFixed(3), '1.077');
+    // Ratios 1.5, 1.0, 1.2: the median is neither the first, the extremes nor the mean (1.233).
+    const spread = summarize(1, {
+      direct: [result(1000, 50), result(1000, 50), result(1000, 50)],
+      'bare-proxy': [result(900, 100), result(900, 100), result(900, 100)],
+      gateway: [result(800, 150), result(800, 100), result(800, 120)],
+    });
+    assert.equal(spread.p50VsBareProxy, 1.2);
     assert.equal(summary.p50AddedVsDirectMicros, 40); // rounds: 40, 80, 35
     assert.equal(summary.p50AddedVsBareProxyMicros, 10); // rounds: 10, 20, 5
     assert.equal(summary.bareProxyP50AddedVsDirectMicros, 30); // rounds: 30, 60, 30
