@@ -13,6 +13,7 @@ import { benchGatewayOptions, STATIC_BOOK } from '../../apps/books-reverse-proxy
 import { buildGatewayd, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
 import { freePorts } from '../../scripts/dev/ports';
+import { GATEWAY_FEATURES } from '../lib/gateway-features';
 import { runLoad } from '../lib/load';
 import type { SectionResult } from '../lib/report';
 
@@ -90,7 +91,11 @@ async function perRequest(prefix: string, configFile: string, port: number): Pro
 export interface CostNumbers {
   bare: Profile;
   gateway: Profile;
+  /** The gateway with one feature taken out (bench/lib/gateway-features.ts), per feature. */
+  withoutFeature: Record<string, Profile>;
 }
+
+const instructions = (count: number): string => Math.round(count).toLocaleString('en-US');
 
 export async function costSection(): Promise<SectionResult> {
   const backend = await startBareNginx({ staticJson: STATIC_BOOK });
@@ -104,31 +109,52 @@ export async function costSection(): Promise<SectionResult> {
 
     const gatewayOptions = await benchGatewayOptions(dir, backendAddress, false);
     mkdirSync(gatewayOptions.paths.tempDir, { recursive: true });
-    const gatewayConfig = join(gatewayOptions.paths.tempDir, 'nginx.conf');
     // Without gatewayd nginx's stdout is /dev/null: the log line is still formatted and written, as in the image.
-    writeFileSync(gatewayConfig, renderNginxConf(gatewayOptions));
-    // `gatewayd -check` writes the files the config includes (the instance id), as the image build does.
     const gatewayd = await buildGatewayd(join(dir, 'bin'));
-    await run(gatewayd, [
-      '-check',
-      '-config',
-      gatewayConfig,
-      '-nginx',
-      nginxBinary,
-      '-prefix',
-      `${gatewayOptions.paths.tempDir}/`,
-    ]);
-
-    const numbers: CostNumbers = {
-      bare: await perRequest(`${bareDir}/`, join(bareDir, 'nginx.conf'), barePort),
-      gateway: await perRequest(`${gatewayOptions.paths.tempDir}/`, gatewayConfig, gatewayOptions.listenPort),
+    /**
+     * Writes a config under the gateway's prefix and has gatewayd check it as the image does (`gatewayd -check` also
+     * writes the files the config includes: the instance id).
+     */
+    const checkedConfig = async (name: string, text: string): Promise<string> => {
+      const file = join(gatewayOptions.paths.tempDir, name);
+      writeFileSync(file, text);
+      await run(gatewayd, [
+        '-check',
+        '-config',
+        file,
+        '-nginx',
+        nginxBinary,
+        '-prefix',
+        `${gatewayOptions.paths.tempDir}/`,
+      ]);
+      return file;
     };
+    const rendered = renderNginxConf(gatewayOptions);
+    const gatewayConfig = await checkedConfig('nginx.conf', rendered);
+    const gatewayProfile = (file: string): Promise<Profile> =>
+      perRequest(`${gatewayOptions.paths.tempDir}/`, file, gatewayOptions.listenPort);
+
+    const bare = await perRequest(`${bareDir}/`, join(bareDir, 'nginx.conf'), barePort);
+    const gateway = await gatewayProfile(gatewayConfig);
+    const withoutFeature: Record<string, Profile> = {};
+    for (const [index, feature] of GATEWAY_FEATURES.entries()) {
+      withoutFeature[feature.name] = await gatewayProfile(
+        await checkedConfig(`nginx-without-${index}.conf`, feature.without(rendered)),
+      );
+    }
+    const numbers: CostNumbers = { bare, gateway, withoutFeature };
     const row = (name: string, p: Profile) => [
       name,
-      Math.round(p.instructions).toLocaleString('en-US'),
+      instructions(p.instructions),
       `${(p.instructions / numbers.bare.instructions).toFixed(2)}×`,
-      Math.round(p.randBytes).toLocaleString('en-US'),
+      instructions(p.randBytes),
     ];
+    const extra = gateway.instructions - bare.instructions;
+    const share = (count: number): string => `${Math.round((100 * count) / extra)} %`;
+    const featureCosts = Object.entries(withoutFeature).map(
+      ([name, without]) => [name, gateway.instructions - without.instructions] as const,
+    );
+    const rest = extra - featureCosts.reduce((sum, [, cost]) => sum + cost, 0);
     return {
       title: 'Gateway cost in instructions (callgrind)',
       method:
@@ -136,11 +162,25 @@ export async function costSection(): Promise<SectionResult> {
         `headers from node:http (4 keep-alive connections) to a static nginx backend; ${SHORT_RUN} and ${LONG_RUN} ` +
         'requests, per request = the difference / the difference in requests (start-up cancels). User-space ' +
         'instructions of nginx and its libraries only: the kernel’s share (sockets, epoll) is the same for both and not ' +
-        'counted, so the ratio overstates the gateway’s share of CPU time. Repeatable on a busy machine.',
+        'counted, so the ratio overstates the gateway’s share of CPU time. Repeatable on a busy machine. Then the ' +
+        'gateway again with one feature taken out of its rendered config at a time (bench/lib/gateway-features.ts; the ' +
+        'request id kept as a constant): what that feature costs per request, and its share of the gateway’s extra ' +
+        'instructions over the bare proxy.',
       tables: [
         {
           columns: ['proxy', 'instructions / request', 'vs bare', 'of which RAND_bytes (nginx’s $request_id)'],
           rows: [row('bare keepalive nginx', numbers.bare), row('gateway (every feature on)', numbers.gateway)],
+        },
+        {
+          columns: [
+            'gateway feature (taken out of its config, one at a time)',
+            'its instructions / request',
+            `of the gateway's ${instructions(extra)} over bare`,
+          ],
+          rows: [
+            ...featureCosts.map(([name, cost]) => [name, instructions(cost), share(cost)]),
+            ['everything else (the extra minus the rows above)', instructions(rest), share(rest)],
+          ],
         },
       ],
       checks: [],
