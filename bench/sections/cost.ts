@@ -109,7 +109,6 @@ export async function costSection(): Promise<SectionResult> {
 
     const gatewayOptions = await benchGatewayOptions(dir, backendAddress, false);
     mkdirSync(gatewayOptions.paths.tempDir, { recursive: true });
-    // Without gatewayd nginx's stdout is /dev/null: the log line is still formatted and written, as in the image.
     const gatewayd = await buildGatewayd(join(dir, 'bin'));
     /**
      * Writes a config under the gateway's prefix and has gatewayd check it as the image does (`gatewayd -check` also
@@ -131,6 +130,7 @@ export async function costSection(): Promise<SectionResult> {
     };
     const rendered = renderNginxConf(gatewayOptions);
     const gatewayConfig = await checkedConfig('nginx.conf', rendered);
+    // Without gatewayd nginx's stdout is /dev/null: the log line is still formatted and written, as in the image.
     const gatewayProfile = (file: string): Promise<Profile> =>
       perRequest(`${gatewayOptions.paths.tempDir}/`, file, gatewayOptions.listenPort);
 

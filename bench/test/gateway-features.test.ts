@@ -18,6 +18,10 @@ describe('bench: the gateway features the cost section takes out', () => {
       const edited = feature.without(rendered);
       assert.notEqual(edited, rendered, feature.name);
       assert.match(edited, /proxy_pass http:\/\/books;/, `${feature.name}: routing kept`);
+      // Every other feature is still there to be taken out: an edit that reached too far would make another throw.
+      for (const other of GATEWAY_FEATURES.filter((candidate) => candidate !== feature)) {
+        assert.notEqual(other.without(edited), edited, `${feature.name} took out ${other.name} too`);
+      }
     }
   });
 
