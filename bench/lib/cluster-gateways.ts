@@ -7,6 +7,7 @@ import {
   inRotation,
   measureRound,
   medianBy,
+  runRounds,
   type RoundResult,
 } from '../../apps/books-reverse-proxy/bench/compare';
 import { runWrk, type WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
@@ -16,7 +17,9 @@ import { rawConfigMap } from '../../test/e2e/lib/stack';
 import { pushStandIn, type DeployedPlatform } from '../../test/cluster/lib/deploy';
 import { SETTLE_TIMEOUT_MS, waitAnswering, waitSettled } from '../../test/cluster/lib/ready';
 import { createBook } from '../../test/integration/drills/support/books-api';
+import { CLOSED_PLAN, decided, PACED_PLAN, pacedP99Verdict, throughputVerdict } from './cluster-verdicts';
 import { SEED_NAMESPACE, SEED_VARIANTS, seedGatewayManifests } from './seed-gateway';
+import { moreRounds } from './verdict';
 
 export const CLUSTER_GATEWAYS = ['seed', 'keepalive', 'gateway'] as const;
 export type ClusterGateway = (typeof CLUSTER_GATEWAYS)[number];
@@ -27,15 +30,9 @@ export const CLUSTER_GATEWAY_LABELS: Record<ClusterGateway, string> = {
 };
 
 const CONNECTION_LEVELS = [1, 32] as const;
-const CLOSED_SECONDS = 3;
-/** As the local gateway section: 9 rounds make the verdict's interval the 2nd–8th paired ratio (96 %). */
-export const CLOSED_ROUNDS = 9;
-const PACED_SECONDS = 5;
-/**
- * 9 paced rounds: the 2nd–8th paired p99 ratio (96 %), so one stray round cannot undecide the target; 5 (min–max)
- * left it undecided on 2026-12-02 (0.56× [0.26×–1.20×]: one round of the seed's tail swung to the gateway's).
- */
-export const PACED_ROUNDS = 9;
+export const CLOSED_SECONDS = 3;
+/** Long enough that each p99 counts the node's stalls of several seconds (bench/lib/cluster-verdicts.ts). */
+export const PACED_SECONDS = 10;
 const PACED_CONNECTIONS = 32;
 
 export interface ClosedLoopLevel {
@@ -114,11 +111,16 @@ export async function compareClusterGateways(
   for (const connections of CONNECTION_LEVELS) {
     const rounds = emptyRounds<RoundResult>();
     for (const gateway of CLUSTER_GATEWAYS) await measureRound(target(gateway), connections, 1); // warm-up
-    for (let round = 0; round < CLOSED_ROUNDS; round++) {
-      for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
-        rounds[gateway].push(await measureRound(target(gateway), connections, CLOSED_SECONDS));
-      }
-    }
+    const count = await runRounds(
+      CLOSED_PLAN.first,
+      (done) => moreRounds(CLOSED_PLAN, done, decided(throughputVerdict(rounds.gateway, rounds.seed))),
+      async (round) => {
+        for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+          rounds[gateway].push(await measureRound(target(gateway), connections, CLOSED_SECONDS));
+        }
+      },
+    );
+    say(`closed loop c=${connections}: ${count} rounds`);
     closedLoop.push({ connections, rounds });
   }
   const seedMaxPerSecond = medianBy(closedLoop.at(-1)!.rounds.seed, (run) => run.requestsPerSecond).requestsPerSecond;
@@ -127,20 +129,25 @@ export async function compareClusterGateways(
     `closed loop done; pacing every gateway at ${ratePerSecond} req/s (half the seed's ${seedMaxPerSecond.toFixed(0)})`,
   );
   const paced = emptyRounds<WrkResult>();
-  for (let round = 0; round < PACED_ROUNDS; round++) {
-    for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
-      paced[gateway].push(
-        await runWrk({
-          url: target(gateway),
-          connections: PACED_CONNECTIONS,
-          threads: 2,
-          durationSeconds: PACED_SECONDS,
-          headers: BROWSER_HEADERS,
-          ratePerSecond,
-          pacer: 'wrk-timers',
-        }),
-      );
-    }
-  }
+  const pacedCount = await runRounds(
+    PACED_PLAN.first,
+    (done) => moreRounds(PACED_PLAN, done, decided(pacedP99Verdict(paced.gateway, paced.seed))),
+    async (round) => {
+      for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+        paced[gateway].push(
+          await runWrk({
+            url: target(gateway),
+            connections: PACED_CONNECTIONS,
+            threads: 2,
+            durationSeconds: PACED_SECONDS,
+            headers: BROWSER_HEADERS,
+            ratePerSecond,
+            pacer: 'wrk-timers',
+          }),
+        );
+      }
+    },
+  );
+  say(`paced: ${pacedCount} rounds`);
   return { path, urls, gatewayCpuLimit: size.cpuLimit, closedLoop, seedMaxPerSecond, ratePerSecond, paced };
 }

@@ -2,8 +2,7 @@
 // `npm run test:cluster` deploys it (test/cluster/lib/deploy.ts): our gateway against the seed design's stock nginx
 // as pods behind kube-proxy (bench/lib/cluster-gateways.ts), and the time from a books change to users through
 // `pulumi up` against the hand-made docker/kubectl path (bench/lib/change-to-users.ts).
-import { medianBy, type RoundResult } from '../../apps/books-reverse-proxy/bench/compare';
-import type { WrkResult } from '../../apps/books-reverse-proxy/bench/wrk';
+import { medianBy } from '../../apps/books-reverse-proxy/bench/compare';
 import type { RawStackConfig } from '../../stacks/schema';
 import { Timings } from '../../test/e2e/lib/timings';
 import { loadToolchain } from '../../test/e2e/lib/toolchain';
@@ -11,23 +10,27 @@ import { ClusterRun } from '../../test/cluster/lib/deploy';
 import { measureChangeToUsers } from '../lib/change-to-users';
 import { CHANGE_PLAN, CHANGE_TARGETS, changeVerdicts, HAND_STEPS, type ChangeRound } from '../lib/change-verdicts';
 import {
-  CLOSED_ROUNDS,
+  CLOSED_SECONDS,
   CLUSTER_GATEWAY_LABELS,
   CLUSTER_GATEWAYS,
   compareClusterGateways,
-  PACED_ROUNDS,
+  PACED_SECONDS,
   type ClusterGateway,
   type ClusterGatewayNumbers,
 } from '../lib/cluster-gateways';
+import {
+  CLOSED_PLAN,
+  CLUSTER_TARGETS,
+  errorsOf,
+  p99s,
+  PACED_PLAN,
+  pacedP99Verdict,
+  throughputs,
+  throughputVerdict,
+} from '../lib/cluster-verdicts';
 import { rps, us, type Check, type SectionResult, type Table } from '../lib/report';
 import { SEED_VARIANTS } from '../lib/seed-gateway';
-import { describeInterval, describePlan, judge, medianInterval, paired, type Verdict } from '../lib/verdict';
-
-/** Issue #16 target 2's bounds (target 3's are in bench/lib/change-verdicts.ts). */
-export const CLUSTER_TARGETS = {
-  minThroughputVsSeed: 0.9,
-  maxP99VsSeed: 1.2,
-} as const;
+import { describeInterval, describePlan, paired } from '../lib/verdict';
 
 /**
  * The bench's stack: the cluster suite's, with the gateway's per-client rate limit lifted (one load generator is one
@@ -46,32 +49,25 @@ export function benchStackConfig(config: RawStackConfig): RawStackConfig {
 const times = (value: number): string => `${value.toFixed(2)}×`;
 const secondsText = (value: number): string => `${value.toFixed(1)} s`;
 const median = (values: readonly number[]): number => medianBy(values, (value) => value);
-const errorsOf = (runs: readonly { errors: number }[]): number => runs.reduce((sum, run) => sum + run.errors, 0);
-
-const throughputs = (runs: readonly RoundResult[]): number[] => runs.map((run) => run.requestsPerSecond);
-const p99s = (runs: readonly WrkResult[]): number[] => runs.map((run) => run.latencyUs.p99);
 
 function gatewayChecks(numbers: ClusterGatewayNumbers): Check[] {
   const closed = numbers.closedLoop.map((level): Check => {
-    const ratio = medianInterval(paired(throughputs(level.rounds.gateway), throughputs(level.rounds.seed)));
-    const errors = errorsOf(level.rounds.gateway);
+    const { ratio, errors, verdict } = throughputVerdict(level.rounds.gateway, level.rounds.seed);
     return {
       name: `in the cluster: our gateway's throughput vs the seed design's stock nginx, c=${level.connections}, GET /books/:id (books + PostgreSQL), every feature on`,
       target: `≥ ${times(CLUSTER_TARGETS.minThroughputVsSeed)}, errors 0`,
       measured: `${describeInterval(ratio, times)} (gateway errors ${errors})`,
-      verdict: errors > 0 ? 'not met' : judge(ratio, { atLeast: CLUSTER_TARGETS.minThroughputVsSeed }),
+      verdict,
     };
   });
-  const p99 = medianInterval(paired(p99s(numbers.paced.gateway), p99s(numbers.paced.seed)));
-  const pacedErrors = errorsOf(numbers.paced.gateway) + errorsOf(numbers.paced.seed);
-  const pacedVerdict: Verdict = pacedErrors > 0 ? 'not met' : judge(p99, { atMost: CLUSTER_TARGETS.maxP99VsSeed });
+  const p99 = pacedP99Verdict(numbers.paced.gateway, numbers.paced.seed);
   return [
     ...closed,
     {
       name: `in the cluster: our gateway's p99 vs the seed design's stock nginx at ${numbers.ratePerSecond} req/s (half the seed's maximum)`,
       target: `≤ ${times(CLUSTER_TARGETS.maxP99VsSeed)}, errors 0`,
-      measured: `${describeInterval(p99, times)} (gateway p99 ${us(median(p99s(numbers.paced.gateway)))}, seed ${us(median(p99s(numbers.paced.seed)))}; errors ${pacedErrors})`,
-      verdict: pacedVerdict,
+      measured: `${describeInterval(p99.ratio, times)} (gateway p99 ${us(median(p99s(numbers.paced.gateway)))}, seed ${us(median(p99s(numbers.paced.seed)))}; errors ${p99.errors})`,
+      verdict: p99.verdict,
     },
   ];
 }
@@ -228,8 +224,9 @@ export async function clusterSection(): Promise<SectionResult> {
       'upstream keepalive only; same CPU limit, one pod each, each behind a LoadBalancer Service at the node’s address ' +
       `(ports ${SEED_VARIANTS.seed.servicePort}, ${SEED_VARIANTS.keepalive.servicePort}; ours its own), so kube-proxy ` +
       `carries all three alike to the same 2 books pods and PostgreSQL. wrk from the host (nice 10), GET ${gateways.path}: ` +
-      `closed loop at c=1 and c=32, ${CLOSED_ROUNDS} interleaved 3 s rounds in rotating order; then every gateway paced ` +
-      `at half the seed’s c=32 maximum, ${PACED_ROUNDS} rounds of 5 s (wrk-timers pacer). Verdicts judge the paired ` +
+      `closed loop at c=1 and c=32, interleaved ${CLOSED_SECONDS} s rounds in rotating order, per level ` +
+      `${describePlan(CLOSED_PLAN)}; then every gateway paced at half the seed’s c=32 maximum, rounds of ` +
+      `${PACED_SECONDS} s (wrk-timers pacer), ${describePlan(PACED_PLAN)}. Verdicts judge the paired ` +
       'per-round ratios (median and order-statistic interval, bench/lib/verdict.ts). Upstream keepalive alone gives the ' +
       `seed ${gateways.closedLoop.map((level) => `${keepaliveGain(level)} at c=${level.connections}`).join(', ')} ` +
       `(seed + keepalive / seed throughput). Change to users: after one unmeasured round, ${describePlan(CHANGE_PLAN)}, ` +
