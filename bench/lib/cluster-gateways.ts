@@ -31,7 +31,7 @@ export const CLUSTER_GATEWAY_LABELS: Record<ClusterGateway, string> = {
 
 const CONNECTION_LEVELS = [1, 32] as const;
 export const CLOSED_SECONDS = 3;
-/** Long enough that each p99 counts the node's stalls of several seconds (bench/lib/cluster-verdicts.ts). */
+/** Twice the 5 s it was: each p99 takes in twice the requests and more of the node's stalls (cluster-verdicts.ts). */
 export const PACED_SECONDS = 10;
 const PACED_CONNECTIONS = 32;
 
