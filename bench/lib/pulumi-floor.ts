@@ -9,7 +9,8 @@ import type { Stack } from '@pulumi/pulumi/automation';
 import * as yaml from 'js-yaml';
 import { run } from '../../scripts/docker/process';
 
-const FLOOR_DIR = 'bench-floor';
+/** Where the floor project lives, relative to the platform project (its paths back are derived from it). */
+export const FLOOR_DIR = 'bench-floor';
 const FLOOR_STACK = 'floor';
 const TIMEOUT_MS = 120_000;
 
@@ -31,14 +32,15 @@ interface ProjectRuntime {
  */
 export function floorProject(platformProjectYaml: string): { pulumiYaml: string; indexTs: string } {
   const { runtime } = yaml.load(platformProjectYaml) as ProjectRuntime;
+  const toPlatform = posix.relative(FLOOR_DIR, '.');
   const options = runtime.options?.tsconfig
-    ? { ...runtime.options, tsconfig: posix.join('..', runtime.options.tsconfig) }
+    ? { ...runtime.options, tsconfig: posix.join(toPlatform, runtime.options.tsconfig) }
     : runtime.options;
   return {
     pulumiYaml: yaml.dump({ name: 'books-bench-floor', runtime: { ...runtime, options }, main: 'index.ts' }),
     // The platform's own compile cache first, as its index.ts has it: the floor is the least a program pays.
     indexTs:
-      "import '../components/compile-cache';\nimport * as pulumi from '@pulumi/pulumi';\n\n" +
+      `import '${toPlatform}/components/compile-cache';\nimport * as pulumi from '@pulumi/pulumi';\n\n` +
       'export const stack = pulumi.getStack();\n',
   };
 }
