@@ -3,7 +3,7 @@
  * "restricted" security contexts, resources, spreading. No Pulumi resources here, so the tests and
  * the policy pack can reason about them without the engine.
  */
-import { createHash, scryptSync } from 'node:crypto';
+import { createHash, scrypt } from 'node:crypto';
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { ContainerSize } from '../stacks/targets';
@@ -101,14 +101,19 @@ export function contentChecksum(content: string): string {
  * A fingerprint of a credential that may be shown in plain text: scrypt (memory-hard) rather than a fast hash, so
  * the annotation cannot be turned back into the password by guessing. Plain text matters: a Pulumi secret anywhere
  * in a pod template makes the whole `spec` secret, and every preview would show `[secret]` instead of the diff.
+ * Asynchronous: the ≈ 0.1 s of scrypt runs on libuv's thread pool while the program goes on registering resources,
+ * instead of holding every `pulumi preview` and `up` for it.
  */
-export function credentialFingerprint(credential: string): string {
-  return scryptSync(credential, 'books-platform/database-credential', 32, {
-    N: 1 << 15,
-    r: 8,
-    p: 1,
-    maxmem: 64 << 20,
-  }).toString('hex');
+export function credentialFingerprint(credential: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    scrypt(
+      credential,
+      'books-platform/database-credential',
+      32,
+      { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 },
+      (error, key) => (error ? reject(error) : resolve(key.toString('hex'))),
+    );
+  });
 }
 
 /** Pod Security Admission labels that make the namespace reject anything below "restricted". */

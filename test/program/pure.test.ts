@@ -9,6 +9,7 @@ import { gatewayUrl, type GatewayEndpoint } from '../../components/gateway-url';
 import { networkPolicySpecs } from '../../components/network-policies';
 import {
   contentChecksum,
+  credentialFingerprint,
   restrictedContainerSecurityContext,
   selectorLabels,
   workloadLabels,
@@ -188,6 +189,19 @@ describe('pod specs (components/pod-spec.ts) and quantities', () => {
   it('checksums content', () => {
     assert.equal(contentChecksum('a'), contentChecksum('a'));
     assert.notEqual(contentChecksum('a'), contentChecksum('b'));
+  });
+
+  it('fingerprints a credential with scrypt off the event loop, to the same value release after release', async () => {
+    const order: string[] = [];
+    const fingerprint = credentialFingerprint('correct horse battery staple').then((value) => {
+      order.push('fingerprint');
+      return value;
+    });
+    setImmediate(() => order.push('event loop turned'));
+    // Pinned: another value for the same password would roll PostgreSQL and books on every stack at the next `up`.
+    assert.equal(await fingerprint, '5d05142241a4c54cc0ce8b5dc6e6f34f685ed67be92a7777131b4c3512823b20');
+    assert.deepEqual(order, ['event loop turned', 'fingerprint'], 'the program is not held while scrypt runs');
+    assert.notEqual(await credentialFingerprint('correct horse battery stapler'), await fingerprint);
   });
 
   it('compares CPU and memory quantities', () => {
