@@ -1,16 +1,17 @@
 // Image sizes against their targets, read from the images the images harness built in the project's engine:
 // the harness's own bounds (amd64) and issue #16's leaner-image targets (amd64 and arm64), with the compressed
-// bytes a node pulls. Nothing is built here; an image that is not there is "not measured", with the reason.
+// bytes a node pulls. Nothing is built here; an image that is not there is "not measured", with the reason. The
+// engine is started if it is not running (the cluster section starts it too), so a run after CI, whose cleanup stops
+// the engine, still reads the images CI built.
 import { APPS, LEAN_IMAGE_TARGETS, type AppName } from '../../test/images/apps';
 import { imageFacts, imageTag } from '../../test/images/build';
-import { engineHealthy } from '../../scripts/docker/engine';
+import { startEngine } from '../../scripts/docker/engine';
 import { pullSize } from '../../scripts/docker/pull-size';
 import { ARCHES, type Arch } from '../../scripts/docker/standins';
 import { verdictOf, type Check, type SectionResult } from '../lib/report';
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
-const ENGINE_DOWN = "the project's Docker engine is not running (scripts/docker/engine.sh)";
 const NOT_BUILT = (arch: Arch): string =>
   `no image built for ${arch} in the project's engine (npm run test:images${arch === 'arm64' ? ', arm64 suite' : ''})`;
 
@@ -22,7 +23,13 @@ async function sizeOf(tag: string): Promise<number | undefined> {
 }
 
 export async function imagesSection(): Promise<SectionResult> {
-  const engine = await engineHealthy().catch(() => false);
+  // Why nothing can be measured, or undefined when the engine runs.
+  const engineDown = await startEngine().then(
+    () => undefined,
+    (error: unknown) =>
+      `the project's Docker engine did not start (scripts/docker/engine.sh): ${error instanceof Error ? error.message : String(error)}`,
+  );
+  const engine = engineDown === undefined;
   const sizeIf = (tag: string): Promise<number | undefined> => (engine ? sizeOf(tag) : Promise.resolve(undefined));
   const harnessChecks: Check[] = [];
   for (const app of APPS) {
@@ -33,7 +40,7 @@ export async function imagesSection(): Promise<SectionResult> {
       measured: size !== undefined ? mb(size) : 'not measured',
       ...(size !== undefined
         ? { verdict: verdictOf(size <= app.maxSizeBytes) }
-        : { verdict: 'not measured' as const, why: engine ? NOT_BUILT('amd64') : ENGINE_DOWN }),
+        : { verdict: 'not measured' as const, why: engineDown ?? NOT_BUILT('amd64') }),
     });
   }
   const rows: string[][] = [];
@@ -52,7 +59,7 @@ export async function imagesSection(): Promise<SectionResult> {
           size !== undefined && pulled ? `${mb(size)} (pulled: ${mb(pulled.totalBytes)} compressed)` : 'not measured',
         ...(size !== undefined
           ? { verdict: verdictOf(size <= lean.maxBytes) }
-          : { verdict: 'not measured' as const, why: engine ? NOT_BUILT(arch) : ENGINE_DOWN }),
+          : { verdict: 'not measured' as const, why: engineDown ?? NOT_BUILT(arch) }),
       });
     }
   }
@@ -61,7 +68,7 @@ export async function imagesSection(): Promise<SectionResult> {
     method: engine
       ? `Sizes reported by the project's Docker engine for the images \`npm run test:images\` built (${ARCHES.map((arch) => imageTag('<app>', arch)).join(', ')}); ` +
         'pulled = each layer of `docker save` gzip-compressed (what a registry stores and a node downloads), summed.'
-      : `${ENGINE_DOWN}: not measured.`,
+      : `${engineDown}: not measured.`,
     tables:
       rows.length > 0 ? [{ columns: ['image', 'arch', 'size', 'pulled (compressed)', 'pulled per layer'], rows }] : [],
     checks: [...harnessChecks, ...leanChecks],
