@@ -105,6 +105,7 @@ export function contentChecksum(content: string): string {
  * instead of holding every `pulumi preview` and `up` for it.
  */
 export function credentialFingerprint(credential: string): Promise<string> {
+  // By hand: util.promisify(scrypt) is typed after the overload without options (3 arguments, Promise<unknown>).
   return new Promise((resolve, reject) => {
     scrypt(
       credential,
