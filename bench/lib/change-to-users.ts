@@ -4,6 +4,8 @@
 // cluster, same engine and build cache; each round makes a fresh change for each path, in alternating order.
 // "Reached users" is the same for both: rolled out as `kubectl rollout status` means it (every replica updated and
 // Ready; old pods may still be draining) and the gateway answering.
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation';
 import { inRotation, runRounds } from '../../apps/books-reverse-proxy/bench/compare';
 import { buildPaths } from '../../components/app-image';
@@ -13,10 +15,17 @@ import { ChangeLog } from '../../test/e2e/lib/changes';
 import { changeBooksSource, REGISTRY_REPOSITORY, type DeployedPlatform } from '../../test/cluster/lib/deploy';
 import { SETTLE_TIMEOUT_MS, waitAnswering, waitRolledOut, waitSettled } from '../../test/cluster/lib/ready';
 import { CHANGE_PLAN, changeDecided, type ChangeRound, type HandStep } from './change-verdicts';
+import { EngineEventLog } from './engine-event-log';
+import { upSteps, type ChangedResources, type TimedEngineEvent } from './up-steps';
 import { moreRounds } from './verdict';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const BOOKS = 'books';
+/** What a books source change updates in the program (index.ts: AppImage and WebService `books`). */
+const BOOKS_CHANGE: ChangedResources = {
+  image: { type: 'docker:index/image:Image', name: BOOKS },
+  deployment: { type: 'kubernetes:apps/v1:Deployment', name: BOOKS },
+};
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
@@ -33,15 +42,28 @@ async function untilServing(platform: DeployedPlatform): Promise<void> {
 /**
  * `pulumi up` as a user runs it at a terminal, skipping the interactive preview (the hand path has none either). Not
  * the Automation API's `stack.up`: that runs `pulumi stack output` and `pulumi stack history` after the update
- * (≈ 0.4 s here), which are not part of `pulumi up`. Same CLI, project, stack and environment.
+ * (≈ 0.4 s here), which are not part of `pulumi up`. Same CLI, project, stack and environment, plus the engine's
+ * event log (`--event-log`, a flag the CLI shows only with PULUMI_DEBUG_COMMANDS, as the Automation API sets it),
+ * which only records the update: its events, stamped as they arrive, split the up into steps.
  */
-async function pulumiUp(stack: Stack): Promise<void> {
+async function pulumiUp(stack: Stack): Promise<TimedEngineEvent[]> {
   const { workspace } = stack;
-  await run(
-    workspace.pulumiCommand.command,
-    ['up', '--yes', '--skip-preview', '--non-interactive', '--stack', stack.name],
-    { cwd: workspace.workDir, env: { ...process.env, ...workspace.envVars }, timeoutMs: BUILD_TIMEOUT_MS },
-  );
+  const log = new EngineEventLog(join(dirname(workspace.workDir), 'up-events.jsonl'));
+  try {
+    await run(
+      workspace.pulumiCommand.command,
+      ['up', '--yes', '--skip-preview', '--non-interactive', '--stack', stack.name, '--event-log', log.path],
+      {
+        cwd: workspace.workDir,
+        env: { ...process.env, ...workspace.envVars, PULUMI_DEBUG_COMMANDS: 'true' },
+        timeoutMs: BUILD_TIMEOUT_MS,
+      },
+    );
+    return log.read();
+  } finally {
+    log.stop();
+    rmSync(log.path, { force: true });
+  }
 }
 
 async function viaPulumi(
@@ -51,14 +73,21 @@ async function viaPulumi(
   await settled(platform);
   changeBooksSource(platform.setup.projectDir, `bench: change ${label} through pulumi up`);
   const started = performance.now();
-  await pulumiUp(platform.stack);
+  const events = await pulumiUp(platform.stack);
+  const returned = performance.now();
   const upReturnedSeconds = seconds(started);
   await untilServing(platform);
   const upSeconds = seconds(started);
   const changes = new ChangeLog();
   const previewStarted = performance.now();
   await platform.stack.preview({ onEvent: changes.onEvent });
-  return { upSeconds, upReturnedSeconds, previewSeconds: seconds(previewStarted), previewChanges: changes.changed() };
+  return {
+    upSeconds,
+    upReturnedSeconds,
+    upSteps: upSteps(events, started, returned, BOOKS_CHANGE),
+    previewSeconds: seconds(previewStarted),
+    previewChanges: changes.changed(),
+  };
 }
 
 async function byHand(

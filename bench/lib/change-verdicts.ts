@@ -9,6 +9,7 @@ import {
   type RoundPlan,
   type Verdict,
 } from './verdict';
+import type { UpStep } from './up-steps';
 
 /** Issue #16 target 3: `pulumi up` of a change ≤ 1.2 × the hand path; a no-op preview ≤ 0.25 × that up. */
 export const CHANGE_TARGETS = { maxUpVsHand: 1.2, maxPreviewVsUp: 0.25 } as const;
@@ -37,6 +38,8 @@ export interface ChangeRound {
   upSeconds: number;
   /** When `pulumi up` itself returned (before the pods may all be Ready: pulumi/pulumi-kubernetes#3329). */
   upReturnedSeconds: number;
+  /** That up until it returned, split by the engine's events (bench/lib/up-steps.ts). */
+  upSteps: Record<UpStep, number>;
   /** A `pulumi preview` right after that up: nothing changed. */
   previewSeconds: number;
   /** What that preview would change (none expected: anything here makes the preview not a no-op). */

@@ -7,6 +7,7 @@ import {
   HAND_STEPS,
   type ChangeRound,
 } from '../lib/change-verdicts';
+import { UP_STEPS } from '../lib/up-steps';
 import { maxRounds } from '../lib/verdict';
 
 /** A round whose `pulumi up` took `upVsHand` × an 8 s hand path and whose no-op preview took `previewVsUp` × the up. */
@@ -16,6 +17,10 @@ function round(upVsHand: number, previewVsUp = 0.2, previewChanges: string[] = [
   return {
     upSeconds,
     upReturnedSeconds: upSeconds - 0.1,
+    upSteps: Object.fromEntries(UP_STEPS.map((step) => [step, (upSeconds - 0.1) / UP_STEPS.length])) as Record<
+      (typeof UP_STEPS)[number],
+      number
+    >,
     previewSeconds: upSeconds * previewVsUp,
     previewChanges,
     handSeconds,
