@@ -7,14 +7,14 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation';
-import { inRotation, runRounds } from '../../apps/books-reverse-proxy/bench/compare';
+import { balancedOrder, runRounds } from '../../apps/books-reverse-proxy/bench/compare';
 import { buildPaths } from '../../components/app-image';
 import { docker } from '../../scripts/docker/engine';
 import { run } from '../../scripts/docker/process';
 import { ChangeLog } from '../../test/e2e/lib/changes';
 import { changeBooksSource, REGISTRY_REPOSITORY, type DeployedPlatform } from '../../test/cluster/lib/deploy';
 import { SETTLE_TIMEOUT_MS, waitAnswering, waitRolledOut, waitSettled } from '../../test/cluster/lib/ready';
-import { CHANGE_PLAN, changeDecided, type ChangeRound, type HandStep } from './change-verdicts';
+import { CHANGE_PATHS, CHANGE_PLAN, changeDecided, type ChangeRound, type HandStep } from './change-verdicts';
 import { EngineEventLog } from './engine-event-log';
 import { upSteps, type ChangedResources, type TimedEngineEvent } from './up-steps';
 import { moreRounds } from './verdict';
@@ -126,7 +126,7 @@ async function byHand(
 async function changeRound(platform: DeployedPlatform, round: number, label: string): Promise<ChangeRound> {
   let pulumi: Awaited<ReturnType<typeof viaPulumi>> | undefined;
   let hand: Awaited<ReturnType<typeof byHand>> | undefined;
-  for (const path of inRotation(['pulumi', 'hand'] as const, round)) {
+  for (const path of balancedOrder(CHANGE_PATHS, round)) {
     if (path === 'pulumi') pulumi = await viaPulumi(platform, label);
     else hand = await byHand(platform, label);
   }

@@ -11,15 +11,18 @@ import {
 } from './verdict';
 import type { UpStep } from './up-steps';
 
+/** The two paths a change round runs, in this order in its first round (bench/lib/change-to-users.ts). */
+export const CHANGE_PATHS = ['pulumi', 'hand'] as const;
+
 /** Issue #16 target 3: `pulumi up` of a change ≤ 1.2 × the hand path; a no-op preview ≤ 0.25 × that up. */
 export const CHANGE_TARGETS = { maxUpVsHand: 1.2, maxPreviewVsUp: 0.25 } as const;
 
 /**
- * 11 rounds, then 11 more while a verdict is not decided, up to 33 (3 looks, each judged at 96.7 %: the 2nd–10th of
- * 11 paired ratios). 9 fixed rounds left `pulumi up` vs the hand path undecided in the 2026-12-02 19:56 run
+ * 12 rounds, then 12 more while a verdict is not decided, up to 36 (3 looks, each judged at 96.7 %: the 2nd–11th of
+ * 12 paired ratios; whole cycles of the two paths' balanced order, which alternates them). 9 fixed rounds left `pulumi up` vs the hand path undecided in the 2026-12-02 19:56 run
  * (1.24× [1.19×–1.38×]): the ratio sits near its bound, so only more rounds can decide it either way.
  */
-export const CHANGE_PLAN: RoundPlan = { first: 11, step: 11, looks: 3 };
+export const CHANGE_PLAN: RoundPlan = { first: 12, step: 12, looks: 3 };
 /** The confidence the change verdicts' intervals are judged at (bench/lib/verdict.ts, Bonferroni over the looks). */
 export const CHANGE_CONFIDENCE = lookConfidence(CHANGE_PLAN);
 

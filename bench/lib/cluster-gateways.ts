@@ -1,10 +1,10 @@
 // Issue #16 target 2, measured in the local cluster: our gateway against the seed design's stock nginx (and the same
 // nginx with upstream keepalive only), each one pod behind a LoadBalancer Service that kube-proxy serves at the
-// node's address, the same books pods and PostgreSQL behind all three. Closed-loop throughput in interleaved,
-// rotating rounds, then the p99 of every gateway at one constant rate: half the seed's maximum.
+// node's address, the same books pods and PostgreSQL behind all three. Closed-loop throughput in interleaved rounds
+// (each gateway after each other equally often), then the p99 of every gateway at one constant rate: half the seed's maximum.
 import {
   BROWSER_HEADERS,
-  inRotation,
+  balancedOrder,
   measureRound,
   medianBy,
   runRounds,
@@ -37,7 +37,7 @@ const PACED_CONNECTIONS = 32;
 
 export interface ClosedLoopLevel {
   connections: number;
-  /** Per gateway, one run per round, in round order (each round runs the three in rotating order). */
+  /** Per gateway, one run per round, in round order (each round runs the three in its balanced order). */
   rounds: Record<ClusterGateway, RoundResult[]>;
 }
 
@@ -110,12 +110,13 @@ export async function compareClusterGateways(
   const closedLoop: ClosedLoopLevel[] = [];
   for (const connections of CONNECTION_LEVELS) {
     const rounds = emptyRounds<RoundResult>();
-    for (const gateway of CLUSTER_GATEWAYS) await measureRound(target(gateway), connections, 1); // warm-up
+    // Warm-up in the order of the cycle's last round, which the first round's first run follows.
+    for (const gateway of balancedOrder(CLUSTER_GATEWAYS, -1)) await measureRound(target(gateway), connections, 1);
     const count = await runRounds(
       CLOSED_PLAN.first,
       (done) => moreRounds(CLOSED_PLAN, done, decided(throughputVerdict(rounds.gateway, rounds.seed))),
       async (round) => {
-        for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+        for (const gateway of balancedOrder(CLUSTER_GATEWAYS, round)) {
           rounds[gateway].push(await measureRound(target(gateway), connections, CLOSED_SECONDS));
         }
       },
@@ -133,7 +134,7 @@ export async function compareClusterGateways(
     PACED_PLAN.first,
     (done) => moreRounds(PACED_PLAN, done, decided(pacedP99Verdict(paced.gateway, paced.seed))),
     async (round) => {
-      for (const gateway of inRotation(CLUSTER_GATEWAYS, round)) {
+      for (const gateway of balancedOrder(CLUSTER_GATEWAYS, round)) {
         paced[gateway].push(
           await runWrk({
             url: target(gateway),

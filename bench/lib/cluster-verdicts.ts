@@ -19,19 +19,20 @@ export const CLUSTER_TARGETS = {
 } as const;
 
 /**
- * Closed loop, per connection level: 9 rounds, then 9 more while its verdict is not decided (2 looks at 95 %: the
- * 2nd–8th of 9 paired ratios, as with 9 fixed rounds, then the 5th–14th of 18). 9 have decided both levels in every
- * run so far; the second look is there for a run where they do not.
+ * Closed loop, per connection level: 6 rounds, then 6 more while its verdict is not decided, up to 18 (3 looks at
+ * 96.7 %: min–max of 6, the 2nd–11th of 12, 5th–14th of 18), every look on whole cycles of the balanced order
+ * (compare.ts). 9 rounds decided both levels in every run before the balanced order (no round of the 2026-12-03
+ * 23:21 run below 1.13 against the 0.9 bound); the later looks are there for a run where 6 do not.
  */
-export const CLOSED_PLAN: RoundPlan = { first: 9, step: 9, looks: 2 };
+export const CLOSED_PLAN: RoundPlan = { first: 6, step: 6, looks: 3 };
 /**
- * Paced p99: 9 rounds, then 9 more while not decided, up to 27 (3 looks at 96.7 %: min–max of 9, 5th–14th of 18,
- * 8th–20th of 27). A p99 over a few thousand requests is set by the node's stalls (every round's maximum is 17–59 ms
+ * Paced p99: 12 rounds, then 6 more while not decided, up to 24 (3 looks at 96.7 %: the 2nd–11th of 12, 5th–14th of
+ * 18, 7th–18th of 24; whole cycles of the balanced order). A p99 over a few thousand requests is set by the node's stalls (every round's maximum is 17–59 ms
  * whatever the gateway), so the paired ratios swing: 9 fixed rounds of 5 s read 0.27–2.67 in the 2026-12-03 11:12
  * run and left the target undecided (0.69× [0.37×–2.27×]). Rounds of 10 s take twice the requests into each p99, and
  * the stages add rounds only when a run needs them.
  */
-export const PACED_PLAN: RoundPlan = { first: 9, step: 9, looks: 3 };
+export const PACED_PLAN: RoundPlan = { first: 12, step: 6, looks: 3 };
 
 /** The runs' errors, summed: any makes a comparison fail, whatever its ratio. */
 export const errorsOf = (runs: readonly { errors: number }[]): number => runs.reduce((sum, run) => sum + run.errors, 0);

@@ -280,7 +280,7 @@ export async function clusterSection(): Promise<SectionResult> {
       'upstream keepalive only; same CPU limit, one pod each, each behind a LoadBalancer Service at the node’s address ' +
       `(ports ${SEED_VARIANTS.seed.servicePort}, ${SEED_VARIANTS.keepalive.servicePort}; ours its own), so kube-proxy ` +
       `carries all three alike to the same 2 books pods and PostgreSQL. wrk from the host (nice 10), GET ${gateways.path}: ` +
-      `closed loop at c=1 and c=32, interleaved ${CLOSED_SECONDS} s rounds in rotating order, per level ` +
+      `closed loop at c=1 and c=32, interleaved ${CLOSED_SECONDS} s rounds in an order balanced for carryover (each gateway after each other equally often), per level ` +
       `${describePlan(CLOSED_PLAN)}; then every gateway paced at half the seed’s c=32 maximum, rounds of ` +
       `${PACED_SECONDS} s (wrk-timers pacer), ${describePlan(PACED_PLAN)}. Verdicts judge the paired ` +
       'per-round ratios (median and order-statistic interval, bench/lib/verdict.ts). Upstream keepalive alone gives the ' +

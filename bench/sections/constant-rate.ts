@@ -7,7 +7,7 @@
 import {
   BROWSER_HEADERS,
   GATEWAY_TARGETS,
-  inRotation,
+  balancedOrder,
   medianBy,
   PROXY_TARGETS,
   runRounds,
@@ -31,12 +31,13 @@ import {
 const MAX_RUNS = 3;
 const MAX_SECONDS = 5;
 /**
- * Paced rounds: 11, judged at 95 % (the 2nd–10th of the paired per-round p99 ratios), so one stray round at either
- * end cannot undecide a target; 11 more if it is still undecided (2 looks, bench/lib/verdict.ts). 9 rounds left the
- * end-to-end target undecided in the 2026-12-02 10:11 run (1.19× [1.01–1.51]): the books replica's tail swings from
- * one 5 s run to the next.
+ * Paced rounds: 12, judged at 95 % (the 3rd–10th of the paired per-round p99 ratios), so two stray rounds at either
+ * end cannot undecide a target; 12 more if it is still undecided (2 looks, bench/lib/verdict.ts; both on whole cycles
+ * of the balanced order, compare.ts). 9 rounds left the end-to-end target undecided in the 2026-12-02 10:11 run
+ * (1.19× [1.01–1.51]): the books replica's tail swings from one 5 s run to the next.
  */
-const PLAN: RoundPlan = { first: 11, step: 11, looks: 2 };
+export const CONSTANT_RATE_PLAN: RoundPlan = { first: 12, step: 12, looks: 2 };
+const PLAN = CONSTANT_RATE_PLAN;
 const CONFIDENCE = lookConfidence(PLAN);
 const PACED_SECONDS = 5;
 const CONNECTIONS = 32;
@@ -45,7 +46,7 @@ export interface PacedComparison {
   /** The gateway's closed-loop c=32 throughput (median run) that the rate is half of. */
   gatewayMax: WrkResult;
   ratePerSecond: number;
-  /** Per pacer and path, one run per round (each round runs every path, in rotating order, with both pacers). */
+  /** Per pacer and path, one run per round (each round runs every path, in its balanced order, with both pacers). */
   rounds: Record<Pacer, Record<ProxyTarget, WrkResult[]>>;
 }
 
@@ -82,7 +83,7 @@ async function pacedComparison(
     PLAN.first,
     (done) => moreRounds(PLAN, done, decided(comparison)),
     async (round) => {
-      for (const target of inRotation(PROXY_TARGETS, round)) {
+      for (const target of balancedOrder(PROXY_TARGETS, round)) {
         for (const pacer of PACERS) {
           rounds[pacer][target].push(
             await runWrk({
@@ -175,7 +176,7 @@ export async function constantRateSection(): Promise<SectionResult> {
       'platform (startPlatform) with one books replica reading one row from PostgreSQL. Maximum: the gateway’s ' +
       `closed-loop throughput at c=${CONNECTIONS} (wrk, median of ${MAX_RUNS} × ${MAX_SECONDS} s). Then every path at ` +
       `half that rate with wrk (nice 10, like every wrk run here) + a Lua pacing script (wrk2 is not in Debian), ` +
-      `${describePlan(PLAN)}, each round running every path (in rotating order) ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
+      `${describePlan(PLAN)}, each round running every path (in an order balanced for carryover: each path after each other equally often) ${PACED_SECONDS} s with each pacer; a row is the path's round with the ` +
       'median p99 (all rounds’ p99s beside it; errors over all rounds). The verdict: the gateway’s p99 over the bare ' +
       'nginx’s, paired round by round, its median and an order-statistic interval (bench/lib/verdict.ts). ' +
       '"wrk-timers" (the verdict’s pacer) waits with wrk’s ' +

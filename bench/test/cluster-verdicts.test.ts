@@ -29,11 +29,11 @@ function pacedRounds(ratios: readonly number[]): { gateway: WrkResult[]; seed: W
 }
 
 describe('bench: the in-cluster gateway verdicts and when their rounds stop', () => {
-  it('closed loop: 9 rounds, at most 18; paced p99: 9 rounds, at most 27; the looks together keep 90 %', () => {
-    assert.equal(CLOSED_PLAN.first, 9);
+  it('closed loop: 6 rounds, at most 18; paced p99: 12 rounds, at most 24; the looks together keep 90 %', () => {
+    assert.equal(CLOSED_PLAN.first, 6);
     assert.equal(maxRounds(CLOSED_PLAN), 18);
-    assert.equal(PACED_PLAN.first, 9);
-    assert.equal(maxRounds(PACED_PLAN), 27);
+    assert.equal(PACED_PLAN.first, 12);
+    assert.equal(maxRounds(PACED_PLAN), 24);
     assert.ok(Math.abs(lookConfidence(PACED_PLAN) - (1 - 0.1 / 3)) < 1e-12);
   });
 

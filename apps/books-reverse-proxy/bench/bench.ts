@@ -3,7 +3,7 @@
  * gatewayd with every feature on: request id, JSON access log (also the metrics' source), limits, security headers), in the
  * same run, at c=1 and c=32. Prints a table and ratios and writes JSON.
  *
- *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 3] [--backend node|nginx]
+ *   npm run bench -w apps/books-reverse-proxy -- [--out results.json] [--duration 3] [--rounds 6] [--backend node|nginx]
  *
  * The setups: bench/setups.ts; how the three are measured (interleaved rounds, medians): bench/compare.ts — both
  * shared with the repository's bench, which adds a real books replica as a third backend.
@@ -12,9 +12,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compareProxies, GATEWAY_TARGETS } from './compare';
+import { balancedCycle, compareProxies, GATEWAY_TARGETS, PROXY_TARGETS } from './compare';
 import { STATIC_BACKENDS, staticBackendSetup, withSetup, type StaticBackend } from './setups';
 
+/** Rounds of one cycle of the targets' balanced order: fewer would leave the runs' carryover unbalanced. */
+const CYCLE = balancedCycle(PROXY_TARGETS).length;
 const format = (n: number, digits = 0) => n.toFixed(digits).padStart(10);
 const isStaticBackend = (name: string): name is StaticBackend => (STATIC_BACKENDS as readonly string[]).includes(name);
 
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string', default: 'bench-results.json' },
       duration: { type: 'string', default: '3' },
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: String(CYCLE) },
       backend: { type: 'string', default: 'node' },
     },
   });
@@ -31,7 +33,9 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const backend = values.backend;
   if (!(seconds > 0 && seconds <= 60)) throw new Error('--duration must be 1..60 seconds');
-  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9)) throw new Error('--rounds must be 1..9');
+  if (!(Number.isInteger(rounds) && rounds >= CYCLE && rounds <= 3 * CYCLE && rounds % CYCLE === 0)) {
+    throw new Error(`--rounds must be ${CYCLE}, ${2 * CYCLE} or ${3 * CYCLE} (whole cycles of the balanced order)`);
+  }
   if (!isStaticBackend(backend)) throw new Error(`--backend must be one of ${STATIC_BACKENDS.join(', ')}`);
 
   const { path, rows, summary } = await withSetup(staticBackendSetup(backend), async (urls) => ({

@@ -2,9 +2,10 @@
 // c=1 and c=32. Used by this workspace's bench and by the repository's `npm run bench` (which adds a real books
 // replica as a backend), so both publish numbers measured the same way and judged by the same targets.
 //
-// The machine is shared, so targets are measured interleaved, in a rotating order, for `rounds` rounds: a burst of
-// foreign load then hits all three alike. Each row reports the median round; the claims (ratios, added latency) are
-// medians of per-round comparisons.
+// The machine is shared, so targets are measured interleaved, in an order that changes each round (balancedOrder:
+// every target runs after every other equally often), for `rounds` rounds: a burst of foreign load then hits all
+// three alike. Each row reports the median round; the claims (ratios, added latency) are medians of per-round
+// comparisons.
 import { runWrk } from './wrk';
 
 export const PROXY_TARGETS = ['direct', 'bare-proxy', 'gateway'] as const;
@@ -61,11 +62,33 @@ export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
 }
 
 /**
- * `items` starting at position `round` (wrapping): interleaved rounds run their targets in a different order each
- * time, because on this machine the run after another differs (caches, scheduler, GC).
+ * The orders of one cycle of rounds: the rotations of `items`, then the rotations of its reverse (each distinct order
+ * once). A run here is swayed by the run just before it — a node backend behind the bare proxy at c=32 ran 23.6k
+ * req/s after a direct run but 22.4k after the gateway, and the gateway 21.7k after a direct run, 21.4k after the bare
+ * proxy (2026-12-04, bench/README.md) — so a plain rotation, which keeps the cyclic order and with it always puts the
+ * gateway right after the bare proxy, biased their paired ratio by ~10 %. Over this cycle, counting the step from one
+ * round's last run to the next round's first, every target runs after every other target equally often (and after
+ * itself equally often), and every target holds every position equally often. That holds for up to 3 targets (with 4
+ * the rotations never put 0 right before 2); no comparison here runs more, so more are refused.
  */
-export function inRotation<T>(items: readonly T[], round: number): T[] {
-  return items.map((_, i) => items[(i + round) % items.length]!);
+export function balancedCycle<T>(items: readonly T[]): T[][] {
+  if (items.length > 3) throw new Error(`no carryover-balanced order of ${items.length} targets: at most 3`);
+  const rotations = (order: readonly T[]): T[][] => order.map((_, i) => [...order.slice(i), ...order.slice(0, i)]);
+  const orders: T[][] = [];
+  for (const order of [...rotations(items), ...rotations([...items].reverse())]) {
+    if (!orders.some((seen) => seen.every((item, i) => item === order[i]))) orders.push(order);
+  }
+  return orders;
+}
+
+/**
+ * The order of `items` in round `round` (negative rounds count back from the cycle's end: warm-up runs in the order of
+ * round −1 make round 0's first run follow the run the cycle puts before it). Plans whose looks fall on whole cycles
+ * ({@link balancedCycle}: 6 rounds for 3 targets, 2 for 2) judge rounds that are balanced at every look.
+ */
+export function balancedOrder<T>(items: readonly T[], round: number): T[] {
+  const cycle = balancedCycle(items);
+  return cycle[((round % cycle.length) + cycle.length) % cycle.length]!;
 }
 
 /**
@@ -163,14 +186,14 @@ export async function compareProxies(
   const summary: Summary[] = [];
   for (const connections of CONNECTION_LEVELS) {
     const samples = { direct: [], 'bare-proxy': [], gateway: [] } as Samples;
-    for (let run = 0; run < WARM_UP_RUNS; run++) {
-      for (const target of PROXY_TARGETS) await measureRound(targets[target], connections, seconds);
+    for (let run = -WARM_UP_RUNS; run < 0; run++) {
+      for (const target of balancedOrder(PROXY_TARGETS, run)) await measureRound(targets[target], connections, seconds);
     }
     await runRounds(
       rounds,
       () => moreRounds(summarize(connections, samples)),
       async (round) => {
-        for (const target of inRotation(PROXY_TARGETS, round)) {
+        for (const target of balancedOrder(PROXY_TARGETS, round)) {
           samples[target].push(await measureRound(targets[target], connections, seconds));
         }
       },

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { inRotation, medianBy, runRounds, summarize, type RoundResult, type Samples } from '../../bench/compare';
+import {
+  balancedCycle,
+  balancedOrder,
+  medianBy,
+  runRounds,
+  summarize,
+  type RoundResult,
+  type Samples,
+} from '../../bench/compare';
 import { assertLoopback, inProjectNamespace } from '../../bench/loopback';
 
 const result = (requestsPerSecond: number, p50Micros: number): RoundResult => ({
@@ -57,11 +65,62 @@ describe('bench: paired comparison of direct / bare proxy / gateway', () => {
     assert.throws(() => medianBy([], (value: number) => value), /median of no measurement/);
   });
 
-  it('inRotation starts each round one target later, wrapping, and keeps every target once', () => {
+  /** Over the cycle as one loop of runs (the last round's last run before the first round's first): who ran before whom. */
+  function predecessors<T>(cycle: T[][]): Map<string, number> {
+    const runs = cycle.flat();
+    const counts = new Map<string, number>();
+    runs.forEach((run, i) => {
+      const key = `${String(runs.at(i - 1))}>${String(run)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    });
+    return counts;
+  }
+
+  for (const targets of [['a'], ['a', 'b'], ['direct', 'bare-proxy', 'gateway']]) {
+    it(`balancedCycle of ${targets.length}: every target after every other equally often, and in every position`, () => {
+      const cycle = balancedCycle(targets);
+      assert.equal(cycle.length, targets.length === 3 ? 6 : targets.length);
+      for (const order of cycle) assert.deepEqual([...order].sort(), [...targets].sort(), 'each round runs each once');
+      const counts = predecessors(cycle);
+      const count = (before: string, after: string): number => counts.get(`${before}>${after}`) ?? 0;
+      const others = targets.flatMap((after) =>
+        targets.filter((b) => b !== after).map((before) => count(before, after)),
+      );
+      const selves = targets.map((target) => count(target, target));
+      assert.equal(new Set(others).size <= 1, true, `after another: ${others.join(', ')}`);
+      assert.equal(new Set(selves).size, 1, `after itself: ${selves.join(', ')}`);
+      for (let position = 0; position < targets.length; position++) {
+        const holders = targets.map((target) => cycle.filter((order) => order[position] === target).length);
+        assert.equal(new Set(holders).size, 1, `position ${position}: ${holders.join(', ')}`);
+      }
+    });
+  }
+
+  it('a plain rotation of three would not be balanced: the reason balancedCycle adds the reversed orders', () => {
+    const rotations = [
+      ['d', 'b', 'g'],
+      ['b', 'g', 'd'],
+      ['g', 'd', 'b'],
+    ];
+    const counts = predecessors(rotations);
+    // Within each round the gateway runs right after the bare proxy; only one round boundary turns that around.
+    assert.equal(counts.get('b>g'), 2, 'the gateway after the bare proxy');
+    assert.equal(counts.get('g>b'), 1, 'the bare proxy after the gateway');
+    const cycle = predecessors(balancedCycle(['d', 'b', 'g']));
+    assert.equal(cycle.get('b>g'), 3);
+    assert.equal(cycle.get('g>b'), 3);
+  });
+
+  it('balancedOrder walks the cycle, wrapping both ways, and refuses more than 3 targets', () => {
     const targets = ['direct', 'bare-proxy', 'gateway'] as const;
-    assert.deepEqual(inRotation(targets, 0), ['direct', 'bare-proxy', 'gateway']);
-    assert.deepEqual(inRotation(targets, 1), ['bare-proxy', 'gateway', 'direct']);
-    assert.deepEqual(inRotation(targets, 5), ['gateway', 'direct', 'bare-proxy']);
+    const cycle = balancedCycle(targets);
+    assert.deepEqual(balancedOrder(targets, 0), ['direct', 'bare-proxy', 'gateway']);
+    assert.deepEqual(balancedOrder(targets, 1), ['bare-proxy', 'gateway', 'direct']);
+    assert.deepEqual(balancedOrder(targets, 3), ['gateway', 'bare-proxy', 'direct']);
+    assert.deepEqual(balancedOrder(targets, 6), balancedOrder(targets, 0));
+    assert.deepEqual(balancedOrder(targets, -1), cycle[5]);
+    assert.deepEqual(balancedOrder(['pulumi', 'hand'], 1), ['hand', 'pulumi']);
+    assert.throws(() => balancedCycle([1, 2, 3, 4]), /at most 3/);
   });
 
   it('runRounds runs the first batch, then the batches asked for, numbering rounds on', async () => {
