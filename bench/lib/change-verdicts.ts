@@ -41,6 +41,8 @@ export interface ChangeRound {
   upSeconds: number;
   /** When `pulumi up` itself returned (before the pods may all be Ready: pulumi/pulumi-kubernetes#3329). */
   upReturnedSeconds: number;
+  /** What had not rolled out when `pulumi up` returned (empty: everything had), e.g. `Deployment/books: 0/2 updated`. */
+  pendingWhenUpReturned: string[];
   /** That up until it returned, split by the engine's events (bench/lib/up-steps.ts). */
   upSteps: Record<UpStep, number>;
   /** A `pulumi preview` right after that up: nothing changed. */
@@ -92,3 +94,7 @@ export const changeDecided = (rounds: readonly ChangeRound[]): boolean => {
   const { upVerdict, previewVerdict } = changeVerdicts(rounds);
   return upVerdict !== 'not decided' && previewVerdict !== 'not decided';
 };
+
+/** The rounds whose `pulumi up` returned before every workload had rolled out (1-based, as the tables number them). */
+export const roundsUpReturnedEarly = (rounds: readonly ChangeRound[]): number[] =>
+  rounds.flatMap((round, i) => (round.pendingWhenUpReturned.length > 0 ? [i + 1] : []));

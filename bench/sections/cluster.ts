@@ -8,7 +8,14 @@ import { Timings } from '../../test/e2e/lib/timings';
 import { loadToolchain } from '../../test/e2e/lib/toolchain';
 import { ClusterRun } from '../../test/cluster/lib/deploy';
 import { measureChangeToUsers } from '../lib/change-to-users';
-import { CHANGE_PLAN, CHANGE_TARGETS, changeVerdicts, HAND_STEPS, type ChangeRound } from '../lib/change-verdicts';
+import {
+  CHANGE_PLAN,
+  CHANGE_TARGETS,
+  changeVerdicts,
+  HAND_STEPS,
+  roundsUpReturnedEarly,
+  type ChangeRound,
+} from '../lib/change-verdicts';
 import {
   CLOSED_SECONDS,
   CLUSTER_GATEWAY_LABELS,
@@ -76,6 +83,15 @@ function gatewayChecks(numbers: ClusterGatewayNumbers): Check[] {
 /** How many times the empty program's up and preview run (after one unmeasured up that creates its stack). */
 const FLOOR_ROUNDS = 5;
 
+/** How often `pulumi up` returned before its rollout: the provider's Deployment await can end early (bench/README.md). */
+function earlyReturnsText(rounds: readonly ChangeRound[]): string {
+  const early = roundsUpReturnedEarly(rounds);
+  return (
+    `up returned before every workload had rolled out in ${early.length} of ${rounds.length} rounds` +
+    (early.length > 0 ? ` (round ${early.join(', ')})` : '')
+  );
+}
+
 function changeChecks(rounds: readonly ChangeRound[], floor: PulumiFloor): Check[] {
   const { upVsHand, previewVsUp, previewChanges, upVerdict, previewVerdict } = changeVerdicts(rounds);
   const hand = median(rounds.map((r) => r.handSeconds));
@@ -88,7 +104,8 @@ function changeChecks(rounds: readonly ChangeRound[], floor: PulumiFloor): Check
         `${describeInterval(upVsHand, times)} (up ${secondsText(median(rounds.map((r) => r.upSeconds)))}, by hand ${secondsText(hand)}; ` +
         `the target leaves Pulumi ${secondsText(budget)} over the hand path, an empty TypeScript program's up takes ` +
         `${secondsText(median(floor.upSeconds))}; Pulumi's own steps: ${secondsText(median(rounds.map((r) => r.upSteps['before the build'])))} ` +
-        `before the build, ${secondsText(median(rounds.map((r) => r.upSteps['after the rollout'])))} after the rollout)`,
+        `before the build, ${secondsText(median(rounds.map((r) => r.upSteps['after the rollout'])))} after the rollout; ` +
+        `${earlyReturnsText(rounds)})`,
       verdict: upVerdict,
     },
     {
@@ -158,11 +175,20 @@ function gatewayTables(numbers: ClusterGatewayNumbers): Table[] {
 
 function changeTable(rounds: readonly ChangeRound[]): Table {
   return {
-    columns: ['round', 'pulumi up → serving', 'up returned', 'by hand → serving', ...HAND_STEPS, 'no-op preview'],
+    columns: [
+      'round',
+      'pulumi up → serving',
+      'up returned',
+      'not rolled out when up returned',
+      'by hand → serving',
+      ...HAND_STEPS,
+      'no-op preview',
+    ],
     rows: rounds.map((round, i) => [
       String(i + 1),
       secondsText(round.upSeconds),
       secondsText(round.upReturnedSeconds),
+      round.pendingWhenUpReturned.join('; ') || '—',
       secondsText(round.handSeconds),
       ...HAND_STEPS.map((step) => secondsText(round.handSteps[step])),
       secondsText(round.previewSeconds),

@@ -5,6 +5,7 @@ import {
   changeDecided,
   changeVerdicts,
   HAND_STEPS,
+  roundsUpReturnedEarly,
   type ChangeRound,
 } from '../lib/change-verdicts';
 import { UP_STEPS } from '../lib/up-steps';
@@ -17,6 +18,7 @@ function round(upVsHand: number, previewVsUp = 0.2, previewChanges: string[] = [
   return {
     upSeconds,
     upReturnedSeconds: upSeconds - 0.1,
+    pendingWhenUpReturned: [],
     upSteps: Object.fromEntries(UP_STEPS.map((step) => [step, (upSeconds - 0.1) / UP_STEPS.length])) as Record<
       (typeof UP_STEPS)[number],
       number
@@ -73,5 +75,11 @@ describe('bench: the change-to-users verdicts and when their rounds stop', () =>
     assert.equal(verdicts.previewVerdict, 'not met');
     assert.deepEqual(verdicts.previewChanges, ['kubernetes:apps/v1:Deployment books']);
     assert.equal(verdicts.upVerdict, 'met');
+  });
+
+  it('names the rounds whose up returned before every workload had rolled out, numbered as the tables are', () => {
+    const early = { ...round(1.1), pendingWhenUpReturned: ['Deployment/books: 0/2 updated'] };
+    assert.deepEqual(roundsUpReturnedEarly([round(1.1), early, round(1.2), early]), [2, 4]);
+    assert.deepEqual(roundsUpReturnedEarly(rounds([1.1, 1.2])), []);
   });
 });

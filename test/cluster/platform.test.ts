@@ -9,7 +9,7 @@ import { inProjectNamespace } from '../../apps/books-reverse-proxy/bench/loopbac
 import { databaseNames } from '../../components/database';
 import { CPUACCT_ROOT, ENGINE_CGROUP } from '../../scripts/docker/accounting';
 import { ENGINE } from '../../scripts/docker/engine';
-import { run, sleep } from '../../scripts/docker/process';
+import { CommandError, run, sleep } from '../../scripts/docker/process';
 import { REGISTRY } from '../../scripts/docker/registry';
 import { runLoad } from '../../bench/lib/load';
 import { ChangeLog } from '../e2e/lib/changes';
@@ -19,6 +19,7 @@ import { parseDigestRef, requiresAuth } from '../e2e/lib/registry';
 import { snapshotBooks, writeHeaders, type Book } from '../integration/drills/support/books-api';
 import { printLoad } from '../integration/drills/support/report';
 import { loadDuring } from '../integration/drills/support/under-load';
+import { deployRolloutCheck } from '../workflows/workflow-file';
 import { changeBooksSource } from './lib/deploy';
 import { harness, type ClusterHarness } from './lib/harness';
 import { runInPod, runProbePod } from './lib/probe';
@@ -294,6 +295,29 @@ describe('cluster: the platform as pods in a real single-node cluster', function
       run.load.failures,
       0,
       `${run.load.failures} failed requests: ${JSON.stringify(run.load.failureSamples.slice(0, 3))}`,
+    );
+  });
+
+  it("passes deploy.yml's rollout check, which waits on every Deployment and StatefulSet of the namespace", async function () {
+    const check = deployRolloutCheck();
+    const out = await h.kube.shell(check.run, { NAMESPACE: h.namespace }, SETTLE_TIMEOUT_MS);
+    const names = async (kind: string): Promise<string[]> =>
+      (await h.kube.list(kind, h.namespace)).map((workload) => workload.metadata.name);
+    const deployments = await names('deployments');
+    assert.equal(deployments.length, 3, `deployments: ${deployments.join(', ')}`);
+    for (const name of deployments) assert.match(out, new RegExp(`deployment "${name}" successfully rolled out`));
+    // kubectl names no StatefulSet in its message: one "complete" line each (the API server defaults the rolling
+    // update's partition to 0, so kubectl reports a partitioned roll out).
+    const statefulSets = await names('statefulsets');
+    assert.equal(
+      out.match(/^(partitioned roll out|statefulset rolling update) complete/gm)?.length ?? 0,
+      statefulSets.length,
+      out,
+    );
+    assert.equal(statefulSets.length, 1, `statefulsets: ${statefulSets.join(', ')}`);
+    await assert.rejects(
+      h.kube.shell(check.run, {}),
+      (error: unknown) => error instanceof CommandError && /no namespaceName output/.test(error.result.stderr),
     );
   });
 

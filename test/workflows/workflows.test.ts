@@ -6,34 +6,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as yaml from 'js-yaml';
-
-const workflowsDir = path.resolve(__dirname, '..', '..', '.github', 'workflows');
-
-interface Step {
-  if?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-}
-interface Job {
-  if?: string;
-  needs?: string | string[];
-  environment?: string;
-  permissions?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  permissions?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-function workflowText(name: string): string {
-  return fs.readFileSync(path.join(workflowsDir, name), 'utf8');
-}
-function workflow(name: string): Workflow {
-  return yaml.load(workflowText(name)) as Workflow;
-}
+import {
+  actionOf,
+  deployRolloutCheck,
+  workflow,
+  workflowsDir,
+  workflowText,
+  type Job,
+  type Step,
+} from './workflow-file';
 
 /** `uses:` lines that are not `owner/repo[/path]@<40 hex> # v<release>`. */
 export function unpinnedUses(text: string): string[] {
@@ -56,9 +37,6 @@ const cloudLogins = {
 
 function stepsFor(job: Job, stack: string): Step[] {
   return job.steps.filter((step) => step.if === `matrix.stack == '${stack}'`);
-}
-function actionOf(step: Step): string | undefined {
-  return step.uses?.replace(/@.*/, '');
 }
 
 /** What a job does with long-lived keys: inputs or env names that carry them. */
@@ -114,6 +92,20 @@ describe('GitHub workflows', () => {
       const typecheckIndex = up.steps.findIndex((step) => step.run === 'npm run typecheck');
       const pulumiIndex = up.steps.findIndex((step) => actionOf(step) === 'pulumi/actions');
       assert.ok(typecheckIndex >= 0 && typecheckIndex < pulumiIndex, 'npm run typecheck before pulumi up');
+    });
+
+    it('after pulumi up, waits for every workload in the namespace the stack outputs (the cluster suite runs it)', () => {
+      const pulumiIndex = up.steps.findIndex((step) => actionOf(step) === 'pulumi/actions');
+      const check = deployRolloutCheck();
+      const checkIndex = up.steps.findIndex((step) => step.name === check.name);
+      assert.ok(checkIndex > pulumiIndex, 'the rollout check runs after pulumi up');
+      const upId = up.steps[pulumiIndex]!.id;
+      assert.ok(upId, 'the pulumi up step has an id, so its outputs can be read');
+      const output = /^\$\{\{ steps\.([\w-]+)\.outputs\.(\w+) \}\}$/.exec(check.env?.NAMESPACE ?? '');
+      assert.deepEqual(output?.slice(1), [upId, 'namespaceName']);
+      const program = fs.readFileSync(path.resolve(workflowsDir, '..', '..', 'index.ts'), 'utf8');
+      assert.match(program, /^export const namespaceName = /m, 'index.ts exports the namespaceName the check reads');
+      assert.match(check.run, /rollout status/);
     });
 
     it('asks for an OIDC token in the deploy job, inside the stack’s environment', () => {

@@ -79,6 +79,10 @@ async function waitUntil(kube: Kube, namespace: string, timeoutMs: number, state
 export const waitRolledOut = (kube: Kube, namespace: string, timeoutMs: number): Promise<void> =>
   waitUntil(kube, namespace, timeoutMs, 'rolled out');
 
+/** Why the namespace has not rolled out (as {@link waitRolledOut} means it) at this moment; empty when it has. */
+export const rolloutPending = (kube: Kube, namespace: string): Promise<string[]> =>
+  pendingReasons(kube, namespace, 'rolled out');
+
 /** Waits until every Deployment and StatefulSet in the namespace is settled and every pod there Ready. */
 export const waitSettled = (kube: Kube, namespace: string, timeoutMs: number): Promise<void> =>
   waitUntil(kube, namespace, timeoutMs, 'settled');

@@ -29,6 +29,23 @@ export class Kube {
     return result.stdout;
   }
 
+  /**
+   * A shell script as a user's CI job runs it: this kubectl first on PATH, the cluster's kubeconfig, and its context
+   * as `KUBE_CONTEXT` (deploy.yml's name for it), plus `env`.
+   */
+  async shell(script: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<string> {
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], {
+      env: {
+        ...this.cluster.env,
+        ...env,
+        KUBE_CONTEXT: this.cluster.context,
+        PATH: `${this.toolchain.kubernetes}:${process.env.PATH ?? ''}`,
+      },
+      timeoutMs,
+    });
+    return result.stdout;
+  }
+
   async list(kind: string, namespace: string): Promise<KubeObject[]> {
     const out = await this.kubectl(['get', kind, '--namespace', namespace, '--output', 'json']);
     return (JSON.parse(out) as { items: KubeObject[] }).items;
