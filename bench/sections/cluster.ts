@@ -88,7 +88,7 @@ function earlyReturnsText(rounds: readonly ChangeRound[]): string {
   const early = roundsUpReturnedEarly(rounds);
   return (
     `up returned before every workload had rolled out in ${early.length} of ${rounds.length} rounds` +
-    (early.length > 0 ? ` (round ${early.join(', ')})` : '')
+    (early.length > 0 ? ` (round${early.length > 1 ? 's' : ''} ${early.join(', ')})` : '')
   );
 }
 

@@ -23,7 +23,7 @@ import { deployRolloutCheck } from '../workflows/workflow-file';
 import { changeBooksSource } from './lib/deploy';
 import { harness, type ClusterHarness } from './lib/harness';
 import { runInPod, runProbePod } from './lib/probe';
-import { podReady, SETTLE_TIMEOUT_MS, waitSettled, type Pod } from './lib/ready';
+import { podReady, rolloutPending, SETTLE_TIMEOUT_MS, waitSettled, type Pod } from './lib/ready';
 
 /** Under the gateway's per-client rate limit (50/s, burst 100): every request of the load comes from one address. */
 const LOAD_RATE_PER_SECOND = 25;
@@ -300,7 +300,11 @@ describe('cluster: the platform as pods in a real single-node cluster', function
 
   it("passes deploy.yml's rollout check, which waits on every Deployment and StatefulSet of the namespace", async function () {
     const check = deployRolloutCheck();
+    // A rollout in progress when the check starts, as after an early `pulumi up`: the check must wait it out.
+    await h.kube.kubectl(['rollout', 'restart', '--namespace', h.namespace, 'deployment/books-react']);
     const out = await h.kube.shell(check.run, { NAMESPACE: h.namespace }, SETTLE_TIMEOUT_MS);
+    assert.deepEqual(await rolloutPending(h.kube, h.namespace), [], 'the check returned before every rollout ended');
+    assert.match(out, /Waiting for deployment "books-react" rollout to finish/);
     const names = async (kind: string): Promise<string[]> =>
       (await h.kube.list(kind, h.namespace)).map((workload) => workload.metadata.name);
     const deployments = await names('deployments');
@@ -319,6 +323,7 @@ describe('cluster: the platform as pods in a real single-node cluster', function
       h.kube.shell(check.run, {}),
       (error: unknown) => error instanceof CommandError && /no namespaceName output/.test(error.result.stderr),
     );
+    await waitSettled(h.kube, h.namespace, SETTLE_TIMEOUT_MS);
   });
 
   it('recovers by itself from a deleted books pod and PostgreSQL pod, losing no acknowledged write', async function () {
