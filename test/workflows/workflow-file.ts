@@ -38,7 +38,7 @@ export function actionOf(step: Step): string | undefined {
 }
 
 /** deploy.yml's step that waits, after `pulumi up`, until every workload of the stack's namespace has rolled out. */
-export const ROLLOUT_CHECK_STEP = 'Every workload rolled out';
+const ROLLOUT_CHECK_STEP = 'Every workload rolled out';
 
 export function deployRolloutCheck(): Step & { run: string } {
   const step = workflow('deploy.yml').jobs.up?.steps.find((candidate) => candidate.name === ROLLOUT_CHECK_STEP);
