@@ -12,7 +12,7 @@ import { BROWSER_HEADERS } from '../../apps/books-reverse-proxy/bench/compare';
 import { benchGatewayOptions, STATIC_BOOK } from '../../apps/books-reverse-proxy/bench/setups';
 import { buildGatewayd, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
 import { renderNginxConf } from '../../apps/books-reverse-proxy/src/render';
-import { freePorts } from '../../scripts/dev/ports';
+import { freePort } from '../../scripts/dev/ports';
 import { GATEWAY_FEATURES } from '../lib/gateway-features';
 import { runLoad } from '../lib/load';
 import type { SectionResult } from '../lib/report';
@@ -102,7 +102,7 @@ export async function costSection(): Promise<SectionResult> {
   const dir = mkdtempSync(join(tmpdir(), 'books-bench-cost-'));
   try {
     const backendAddress = backend.url.replace('http://', '');
-    const [barePort] = await freePorts(1);
+    const barePort = await freePort();
     const bareDir = join(dir, 'bare');
     mkdirSync(join(bareDir, 'tmp'), { recursive: true });
     writeFileSync(join(bareDir, 'nginx.conf'), bareConfig(bareDir, barePort, { proxyTo: backendAddress }));

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
+import { nginxBinary, waitFor } from '../../apps/books-reverse-proxy/src/local';
+import { freePort } from '../../scripts/dev/ports';
 import { registrySecretName } from '../../components/registry-secret';
 import { routeBackend } from '../../components/upstreams';
 import {

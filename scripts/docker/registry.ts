@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
-import { freePorts } from '../dev/ports';
+import { freePort } from '../dev/ports';
 import { tail, waitFor } from './process';
 
 export const REGISTRY = {
@@ -99,7 +99,7 @@ export async function ensureRegistry(): Promise<number> {
   const known = registryPort();
   const pid = existsSync(REGISTRY.pidFile) ? Number(readFileSync(REGISTRY.pidFile, 'utf8').trim()) : undefined;
   if (known !== undefined && pid !== undefined && alive(pid) && (await answers(known))) return known;
-  const port = known ?? (await freePorts(1))[0];
+  const port = known ?? (await freePort());
   mkdirSync(REGISTRY.storage, { recursive: true });
   writeFileSync(
     REGISTRY.configFile,

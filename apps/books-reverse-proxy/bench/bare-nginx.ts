@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, nginxBinary, waitFor } from '../src/local';
+import { freePort } from '../../../scripts/dev/ports';
+import { nginxBinary, waitFor } from '../src/local';
 
 export interface BareNginx {
   readonly url: string;

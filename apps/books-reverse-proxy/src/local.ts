@@ -4,10 +4,10 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts } from '../../../scripts/dev/ports';
 import { defaultGatewayOptions, type GatewayRenderOptions } from './options';
 import { renderNginxConf } from './render';
 
@@ -15,20 +15,6 @@ const execFileAsync = promisify(execFile);
 export const appDir = resolve(__dirname, '..');
 export const njsDir = join(appDir, 'njs');
 export const nginxBinary = process.env.GATEWAY_NGINX ?? '/usr/sbin/nginx';
-
-/** A free 127.0.0.1 TCP port (the kernel picks; the tiny race with other binders is acceptable locally). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface LocalGatewaySetup {
   /** Working directory: config, temp files, pid. Created if missing. */
@@ -44,13 +30,14 @@ export interface LocalGatewaySetup {
 /** Options for a local run: 127.0.0.1, free ports, the repo's njs module, static backends, everything under dir. */
 export async function localGatewayOptions(setup: LocalGatewaySetup): Promise<GatewayRenderOptions> {
   const defaults = defaultGatewayOptions();
+  const [listenPort, metricsPort] = (await freePorts(2)) as [number, number];
   return {
     ...defaults,
     listenAddress: '127.0.0.1',
-    listenPort: await freePort(),
+    listenPort,
     backends: { kind: 'static', addresses: setup.addresses },
     jwt: { ...defaults.jwt, hs256KeyFile: setup.hs256KeyFile, rs256PublicKeyFile: setup.rs256PublicKeyFile },
-    metrics: setup.metrics ? { port: await freePort(), listenAddress: '127.0.0.1' } : null,
+    metrics: setup.metrics ? { port: metricsPort, listenAddress: '127.0.0.1' } : null,
     upstream: { ...defaults.upstream, maxFails: 1 },
     paths: { ...defaults.paths, tempDir: resolve(setup.dir), njsDir },
     workerProcesses: 1,

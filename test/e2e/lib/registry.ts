@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts } from '../../../scripts/dev/ports';
+import { freePort } from '../../../scripts/dev/ports';
 import { run, waitFor } from '../../../scripts/docker/process';
 
 /** What the checks below need of a registry: where it is and how to log in (any registry, ours or the cluster's). */
@@ -31,7 +31,7 @@ export async function startRegistry(workDir: string, username: string, password:
   mkdirSync(join(workDir, 'data'), { recursive: true });
   const htpasswd = await run('htpasswd', ['-Bbn', username, password]);
   writeFileSync(join(workDir, 'htpasswd'), htpasswd.stdout);
-  const port = (await freePorts(1))[0];
+  const port = await freePort();
   const config = join(workDir, 'config.yml');
   writeFileSync(
     config,

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
+import { freePort } from '../../../../scripts/dev/ports';
+import { localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import { routes } from '../../src/routes';
 import { defaultGatewayOptions } from '../../src/options';
 import { writeTestKeys } from '../keys';

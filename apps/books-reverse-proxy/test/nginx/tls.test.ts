@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { freePort } from '../../src/local';
+import { freePort } from '../../../../scripts/dev/ports';
 import { selfSignedCertificate, send, startFixture, type Fixture, type Reply } from './support';
 
 function sendTls(url: string, ca: string, method = 'GET'): Promise<Reply> {
