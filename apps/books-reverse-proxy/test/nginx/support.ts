@@ -16,6 +16,7 @@ import {
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../../scripts/dev/ports';
 import { localGatewayOptions, startLocalGateway, waitFor, type LocalGateway } from '../../src/local';
 import type { GatewayRenderOptions } from '../../src/options';
 import { mintToken } from '../../src/token';
@@ -53,7 +54,12 @@ export function echo(name: string): Handler {
   };
 }
 
-export async function startBackend(name: string, host = '127.0.0.1', port = 0): Promise<Backend> {
+/**
+ * A recording HTTP backend. Without a port it takes one from freePort, not port 0: the kernel may offer again a port
+ * a test was just handed to stay dead (a dead replica's address).
+ */
+export async function startBackend(name: string, host = '127.0.0.1', requestedPort?: number): Promise<Backend> {
+  const port = requestedPort ?? (await freePort());
   const requests: RecordedRequest[] = [];
   let connections = 0;
   let handler: Handler | null = null;
@@ -78,13 +84,11 @@ export async function startBackend(name: string, host = '127.0.0.1', port = 0): 
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
   return {
     name,
     host,
-    port: boundPort,
-    address: `${host}:${boundPort}`,
+    port,
+    address: `${host}:${port}`,
     requests,
     connections: () => connections,
     handle: (next) => (handler = next),
