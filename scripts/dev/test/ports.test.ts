@@ -5,29 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, freePorts } from '../ports';
+import { assertPortFree, freePort, freePorts } from '../ports';
 
 const execFileAsync = promisify(execFile);
 const portsModule = join(__dirname, '..', 'ports.ts');
-
-async function bind(port: number): Promise<void> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  await new Promise((resolve) => server.close(resolve));
-}
 
 describe('free ports (scripts/dev/ports)', () => {
   it('gives the number asked for, distinct, each one bindable on 127.0.0.1', async () => {
     const ports = await freePorts(5);
     assert.equal(ports.length, 5);
     assert.equal(new Set(ports).size, 5);
-    for (const port of ports) await bind(port);
+    for (const port of ports) await assertPortFree(port, 'a port freePorts gave');
   });
 
   it('never hands out a port again within 1,024 of its last handing out (the kernel does, about 1 in 3,000 pairs)', async () => {
