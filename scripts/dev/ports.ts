@@ -8,10 +8,11 @@ import { createServer, type Server } from 'node:net';
 const recentlyHandedOut = new Set<number>();
 const RECENT_LIMIT = 1024;
 
-function listenOnAnyPort(server: Server): Promise<number> {
+/** Listens on 127.0.0.1:`port` (0: the kernel picks) and returns the bound port. */
+function listenOn(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       if (address === null || typeof address === 'string') reject(new Error('unexpected server address'));
       else resolve(address.port);
@@ -32,7 +33,7 @@ export async function freePorts(count: number): Promise<number[]> {
     while (ports.length < count) {
       const probe = createServer();
       probes.push(probe);
-      const port = await listenOnAnyPort(probe).catch((error: NodeJS.ErrnoException) => {
+      const port = await listenOn(probe, 0).catch((error: NodeJS.ErrnoException) => {
         // EADDRINUSE on port 0: every port of the local range is bound, some of them by this call's own probes.
         throw new Error(
           `found ${ports.length} of ${count} free ports on 127.0.0.1: ${error.code ?? error.message} after ` +
@@ -62,10 +63,7 @@ export async function freePort(): Promise<number> {
 export async function assertPortFree(port: number, what: string): Promise<void> {
   const server = createServer();
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
+    await listenOn(server, port);
   } catch (error) {
     throw new Error(
       `port ${port} for ${what} is not free (${(error as NodeJS.ErrnoException).code}); choose another one`,
