@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { commandTable, missingCommands, parseTable } from '../../scripts/prereqs/commands';
@@ -102,6 +102,7 @@ describe('external commands table (scripts/prereqs/commands.tsv)', () => {
   it("a harness's check names the missing command's package", () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'books-no-commands-'));
     const missing = missingCommands(['e2e'], emptyPath);
+    rmSync(emptyPath, { recursive: true });
     assert.ok(
       missing.some((line) => line.startsWith('htpasswd (Debian package apache2-utils')),
       missing.join('\n'),

@@ -3,7 +3,7 @@
  * used by the gateway's own tests, its benchmark and the platform's local runs (`npm run dev`).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,7 +91,12 @@ export interface StartOptions {
 
 let builtGatewayd: Promise<string> | undefined;
 function defaultGatewayd(): Promise<string> {
-  builtGatewayd ??= buildGatewayd(mkdtempSync(join(tmpdir(), 'gatewayd-')));
+  if (!builtGatewayd) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatewayd-'));
+    // One 9 MB build per process, used until it ends (a running binary may be unlinked).
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    builtGatewayd = buildGatewayd(dir);
+  }
   return builtGatewayd;
 }
 

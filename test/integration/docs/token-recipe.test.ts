@@ -48,6 +48,7 @@ describe('docs: the token recipe of docs/gateway-operations.md works as written'
   let fixture: Fixture;
   let workDir: string;
   let bin: string;
+  let keyDir: string;
   const tokens: string[] = [];
 
   before(async () => {
@@ -68,7 +69,7 @@ describe('docs: the token recipe of docs/gateway-operations.md works as written'
       if (line.includes('npm run -s token')) tokens.push(stdout.trim());
     }
     // The gateway's key file holds the Secret's value: the config value's bytes, nothing added.
-    const keyDir = tempDir('token-recipe-key');
+    keyDir = tempDir('token-recipe-key');
     writeFileSync(join(keyDir, 'hs256.key'), stackKey, { mode: 0o644 });
     fixture = await startFixture('token-recipe', {
       overrides: (options) => ({ ...options, jwt: { ...options.jwt, hs256KeyFile: join(keyDir, 'hs256.key') } }),
@@ -77,8 +78,7 @@ describe('docs: the token recipe of docs/gateway-operations.md works as written'
 
   after(async () => {
     await fixture?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-    if (bin) rmSync(bin, { recursive: true, force: true });
+    for (const dir of [workDir, bin, keyDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('has a key command and token commands to run', () => {
