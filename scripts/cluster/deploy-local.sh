@@ -27,6 +27,12 @@ export PULUMI_BACKEND_URL="file://$state/backend" PULUMI_HOME="$state/pulumi-hom
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-local-only}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 mkdir -p "$state/backend" "$state/pulumi-home"
+# The Kubernetes provider leaves a copy of the kubeconfig in TMPDIR each time it is configured (docs/configuration.md):
+# Pulumi gets a temp dir of this run's own, removed with it. Only Pulumi: the engine and the cluster started below
+# outlive this script.
+run_tmp=$(mktemp -d)
+trap 'rm -rf "$run_tmp"' EXIT
+pulumi() { TMPDIR="$run_tmp" command pulumi "$@"; }
 # The project as links to this checkout, so the stack's Pulumi.local.yaml (its settings and encrypted secrets) lives
 # with its state instead of beside the committed stacks. Build paths are relative (apps/<app>): they resolve the same.
 project="$state/project"
@@ -66,8 +72,8 @@ registry_password=$(cat "$BOOKS_CLUSTER_REGISTRY_PASSWORD_FILE")
 
 database_image="$BOOKS_CLUSTER_REGISTRY/books-local/postgres:17.6-bookworm"
 say "database image → $database_image"
-docker_config=$(mktemp -d)
-trap 'rm -rf "$docker_config"' EXIT
+docker_config="$run_tmp/docker-config"
+mkdir "$docker_config"
 "$docker" build --quiet --tag "$database_image" "$repo/scripts/docker/postgres" >/dev/null
 printf '%s' "$registry_password" |
   "$docker" --config "$docker_config" login --username "$BOOKS_CLUSTER_REGISTRY_USERNAME" --password-stdin \

@@ -23,6 +23,7 @@ import type { RawStackConfig } from '../../stacks/schema';
 import { ChangeLog } from './lib/changes';
 import { createCluster, deleteCluster, type Cluster } from './lib/cluster';
 import { Kube, type KubeObject } from './lib/kube';
+import { apiServerOf, kubeconfigCopies } from './lib/kubeconfig-copies';
 import { copyProject } from './lib/project-copy';
 import {
   manifestArchitectures,
@@ -57,6 +58,7 @@ const timed = <T>(label: string, body: () => Promise<T>): Promise<T> => timings.
 
 describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function () {
   let workDir: string;
+  let suiteStarted: number;
   let toolchain: Toolchain;
   let cluster: Cluster | undefined;
   let registry: Registry | undefined;
@@ -94,6 +96,7 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     env,
     stateDir: join(workDir, 'state'),
     pulumiHome: join(workDir, 'pulumi-home'),
+    tempDir: join(workDir, 'tmp'),
     pulumiRoot: dirname(toolchain.pulumi),
   });
 
@@ -108,6 +111,7 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
   before(async function () {
     requireCommands('images', 'e2e');
     const started = Date.now();
+    suiteStarted = started;
     toolchain = loadToolchain();
     console.log('      toolchain (cold build time per component, from the build log):');
     for (const [component, seconds] of buildTimes(toolchain)) console.log(`        ${component}: ${seconds} s`);
@@ -204,6 +208,15 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     const result = await timed('no-op pulumi preview', () => stack.preview({ onEvent: changes.onEvent }));
     assert.deepEqual(changes.changed(), []);
     assert.deepEqual(Object.keys(result.changeSummary), ['same']);
+  });
+
+  it("the Kubernetes provider's copies of the kubeconfig stay in the run's own temp dir", function () {
+    const server = apiServerOf(cluster!.kubeconfig);
+    const inRunTempDir = kubeconfigCopies(join(workDir, 'tmp'), server, suiteStarted);
+    // If this fails, the provider no longer copies it: drop TMPDIR from pulumiEnv and the docs' warning.
+    assert.ok(inRunTempDir.length > 0, `no copy of the kubeconfig for ${server} in the run's temp dir`);
+    assert.deepEqual(kubeconfigCopies(tmpdir(), server, suiteStarted), [], `copies in ${tmpdir()}`);
+    console.log(`      ${inRunTempDir.length} copies in the run's temp dir so far, none in ${tmpdir()}`);
   });
 
   it('a books source change rebuilds only the books image and rolls only its Deployment', async function () {

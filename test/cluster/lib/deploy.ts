@@ -146,6 +146,7 @@ export class ClusterRun {
       },
       stateDir: join(workDir, 'state'),
       pulumiHome: join(workDir, 'pulumi-home'),
+      tempDir: join(workDir, 'tmp'),
       pulumiRoot: dirname(toolchain.pulumi),
     };
     const kube = new Kube(

@@ -16,6 +16,11 @@ export interface StackSetup {
   stateDir: string;
   pulumiHome: string;
   pulumiRoot: string;
+  /**
+   * TMPDIR of every Pulumi process, inside the run's work dir: the Kubernetes provider writes a copy of the kubeconfig
+   * (credentials included) there on every configure and never deletes it (docs/configuration.md).
+   */
+  tempDir: string;
 }
 
 /** Flattens a config object into `--path` keys: {registry: {server: "x"}} → "registry.server" = "x". */
@@ -49,11 +54,13 @@ export function validateConfig(config: RawStackConfig, dryRun: boolean): void {
   if (!result.ok) throw result.error;
 }
 
-export function pulumiEnv(setup: Pick<StackSetup, 'env' | 'stateDir' | 'pulumiHome'>): Record<string, string> {
-  mkdirSync(setup.stateDir, { recursive: true });
-  mkdirSync(setup.pulumiHome, { recursive: true });
+export function pulumiEnv(
+  setup: Pick<StackSetup, 'env' | 'stateDir' | 'pulumiHome' | 'tempDir'>,
+): Record<string, string> {
+  for (const dir of [setup.stateDir, setup.pulumiHome, setup.tempDir]) mkdirSync(dir, { recursive: true });
   return {
     ...setup.env,
+    TMPDIR: setup.tempDir,
     PULUMI_BACKEND_URL: `file://${setup.stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: 'books-e2e-passphrase',
     PULUMI_HOME: setup.pulumiHome,
