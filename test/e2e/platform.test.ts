@@ -89,6 +89,8 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     };
   };
 
+  const pulumiTempDir = (): string => join(workDir, 'tmp');
+
   const setup = (stackName: string, config: RawStackConfig): StackSetup => ({
     projectDir,
     stackName,
@@ -96,7 +98,7 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
     env,
     stateDir: join(workDir, 'state'),
     pulumiHome: join(workDir, 'pulumi-home'),
-    tempDir: join(workDir, 'tmp'),
+    tempDir: pulumiTempDir(),
     pulumiRoot: dirname(toolchain.pulumi),
   });
 
@@ -212,10 +214,10 @@ describe('e2e: pulumi up for real (kwok + registry + Docker engine)', function (
 
   it("the Kubernetes provider's copies of the kubeconfig stay in the run's own temp dir", function () {
     const server = apiServerOf(cluster!.kubeconfig);
-    const inRunTempDir = kubeconfigCopies(join(workDir, 'tmp'), server, suiteStarted);
-    // If this fails, the provider no longer copies it: drop TMPDIR from pulumiEnv and the docs' warning.
-    assert.ok(inRunTempDir.length > 0, `no copy of the kubeconfig for ${server} in the run's temp dir`);
     assert.deepEqual(kubeconfigCopies(tmpdir(), server, suiteStarted), [], `copies in ${tmpdir()}`);
+    const inRunTempDir = kubeconfigCopies(pulumiTempDir(), server, suiteStarted);
+    // Failing here means the provider no longer copies it: drop TMPDIR from pulumiEnv and the docs' warning.
+    assert.ok(inRunTempDir.length > 0, `no copy of the kubeconfig for ${server} in the run's temp dir`);
     console.log(`      ${inRunTempDir.length} copies in the run's temp dir so far, none in ${tmpdir()}`);
   });
 
